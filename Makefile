@@ -1,0 +1,58 @@
+# lvsim front door. `make demo` and `make test` work on a fresh Debian 12 machine.
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+FUZZ_SECONDS ?= 600
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Every Debian package the project needs to build, test, benchmark and fuzz.
+DEPS := build-essential cmake ninja-build ccache pkg-config \
+        clang libclang-rt-14-dev \
+        libgtest-dev libgmock-dev libbenchmark-dev \
+        libpcap-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev \
+        tshark
+
+.PHONY: deps configure build test demo bench asan fuzz clean
+
+deps:
+	@missing=$$(for p in $(DEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing: $$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+configure: deps
+	cmake --preset default
+
+build: configure
+	cmake --build --preset default -j $(JOBS)
+
+test: build
+	ctest --preset default
+
+demo: build
+	./build/bin/lvs-core-demo
+
+bench: build
+	./build/bin/core_bench
+
+asan: deps
+	cmake --preset asan
+	cmake --build --preset asan -j $(JOBS)
+	ctest --preset asan -R '^core_'
+
+# Each libFuzzer target for FUZZ_SECONDS; the corpora stay in build-fuzz/corpus/.
+fuzz: deps
+	cmake --preset fuzz
+	cmake --build --preset fuzz -j $(JOBS)
+	@set -e; for f in build-fuzz/bin/fuzz_*; do \
+	  name=$$(basename $$f); mkdir -p build-fuzz/corpus/$$name; \
+	  seeds=tests/fuzz/corpus/$$name; [ -d $$seeds ] || seeds=; \
+	  echo "== $$name for $(FUZZ_SECONDS) s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 build-fuzz/corpus/$$name $$seeds 2>&1 \
+	    | grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|Done|==[0-9]+==ERROR|SUMMARY)' ; \
+	  test $${PIPESTATUS[0]} -eq 0; \
+	done
+
+clean:
+	rm -rf build build-asan build-fuzz

@@ -1,0 +1,64 @@
+#pragma once
+// The IPVS connection state machine (ip_vs_proto_tcp.c / ip_vs_proto_udp.c)
+// and its timeouts, settable as with `ipvsadm --set tcp tcpfin udp`.
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "lvs/types.h"
+
+namespace lvs {
+
+// IP_VS_TCP_S_* in kernel order.
+enum class TcpState : std::uint8_t {
+  kNone = 0,
+  kEstablished,
+  kSynSent,
+  kSynRecv,
+  kFinWait,
+  kTimeWait,
+  kClose,
+  kCloseWait,
+  kLastAck,
+  kListen,
+  kSynAck,
+  kCount
+};
+
+// IP_VS_UDP_S_NORMAL: the single UDP state.
+constexpr std::uint8_t kUdpStateNormal = 0;
+
+// Which way a packet crosses the director, as IPVS's IP_VS_DIR_*.
+enum class ConnDir : std::uint8_t {
+  kInput = 0,      // client -> real server
+  kOutput = 1,     // real server -> client (NAT only)
+  kInputOnly = 2,  // client -> real server on a connection whose replies bypass us (DR/TUN)
+};
+
+// TCP header flag bits as they appear on the wire.
+enum TcpFlag : std::uint8_t {
+  kTcpFin = 0x01, kTcpSyn = 0x02, kTcpRst = 0x04, kTcpPsh = 0x08, kTcpAck = 0x10,
+};
+
+// The next TCP state for a segment with `tcp_flags` seen in direction `dir`
+// (the kernel's normal, non-secure_tcp table).
+TcpState tcp_next_state(TcpState current, ConnDir dir, std::uint8_t tcp_flags);
+
+// "ESTABLISHED", "SYN_RECV", ... as ipvsadm -c prints them.
+std::string_view tcp_state_name(TcpState s);
+
+struct Timeouts {
+  // Kernel defaults: NONE 2 s, ESTABLISHED 900 s, SYN_SENT 120 s, SYN_RECV 60 s,
+  // FIN_WAIT 120 s, TIME_WAIT 120 s, CLOSE 10 s, CLOSE_WAIT 60 s, LAST_ACK 30 s,
+  // LISTEN 120 s, SYNACK 120 s; UDP 300 s.
+  std::array<Duration, static_cast<std::size_t>(TcpState::kCount)> tcp;
+  Duration udp;
+
+  Timeouts();
+  Duration for_tcp(TcpState s) const { return tcp[static_cast<std::size_t>(s)]; }
+  // ipvsadm --set: each value in seconds; 0 leaves that timeout unchanged.
+  void set(seconds tcp_established, seconds tcp_fin_wait, seconds udp_timeout);
+};
+
+}  // namespace lvs

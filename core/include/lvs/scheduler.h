@@ -1,0 +1,56 @@
+#pragma once
+// One small interface for the 14 IPVS schedulers, looked up by ipvsadm name.
+// Each policy lives in its own file under core/src/sched/ and matches the
+// kernel's decisions (Linux 6.1) for the same sequence of events.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "lvs/service.h"
+#include "lvs/types.h"
+
+namespace lvs {
+
+// The parts of a packet the kernel schedulers look at (struct ip_vs_iphdr).
+struct SchedPacket {
+  Proto proto = Proto::kTcp;
+  Ip4 saddr = 0;
+  Ip4 daddr = 0;
+  std::uint16_t sport = 0;
+  std::uint16_t dport = 0;
+};
+
+// Injected randomness: twos's draws and mh's per-service hash secrets.
+// Must return uniformly distributed 32-bit values.
+using RandomSource = std::function<std::uint32_t()>;
+
+// Mirrors struct ip_vs_scheduler: init_service/add_dest/del_dest/upd_dest/schedule.
+// The engine calls add_dest after inserting at the head of svc.dests, del_dest
+// after removing from it (the dest's kDestAvailable flag is already cleared),
+// and upd_dest after editing weight or thresholds.
+class Scheduler {
+ public:
+  virtual ~Scheduler() = default;
+  virtual std::string_view name() const = 0;
+
+  virtual void init_service(VirtualService& /*svc*/) {}
+  virtual void add_dest(VirtualService& /*svc*/, RealServer& /*dest*/) {}
+  virtual void del_dest(VirtualService& /*svc*/, RealServer& /*dest*/) {}
+  virtual void upd_dest(VirtualService& /*svc*/, RealServer& /*dest*/) {}
+  // Not an IPVS op: active/inactive counts or kDestOverload of `dest` changed.
+  // Indexed schedulers use it to stay fast where the kernel rescans the list;
+  // it must never change which server is picked.
+  virtual void counts_changed(VirtualService& /*svc*/, RealServer& /*dest*/) {}
+
+  // The server for a new connection, or nullptr when none is usable.
+  virtual RealServer* schedule(VirtualService& svc, const SchedPacket& pkt, Time now) = 0;
+};
+
+// nullptr when the name is not one of scheduler_names().
+std::unique_ptr<Scheduler> make_scheduler(std::string_view name, RandomSource rng);
+const std::vector<std::string_view>& scheduler_names();
+
+}  // namespace lvs
