@@ -42,10 +42,12 @@ enum TcpFlag : std::uint8_t {
 };
 
 // The next TCP state for a segment with `tcp_flags` seen in direction `dir`
-// (the kernel's normal, non-secure_tcp table).
+// (the kernel's normal, non-secure_tcp table). Flags are classed RST > SYN >
+// FIN > ACK; a segment with none of them goes to CLOSE, as set_tcp_state()
+// does in the kernel. The caller picks kInputOnly for kConnNoOutput connections.
 TcpState tcp_next_state(TcpState current, ConnDir dir, std::uint8_t tcp_flags);
 
-// "ESTABLISHED", "SYN_RECV", ... as ipvsadm -c prints them.
+// "ESTABLISHED", "SYN_RECV", ... as ipvsadm -c prints them; "ERR!" out of range.
 std::string_view tcp_state_name(TcpState s);
 
 struct Timeouts {
@@ -57,8 +59,10 @@ struct Timeouts {
 
   Timeouts();
   Duration for_tcp(TcpState s) const { return tcp[static_cast<std::size_t>(s)]; }
-  // ipvsadm --set: each value in seconds; 0 leaves that timeout unchanged.
-  void set(seconds tcp_established, seconds tcp_fin_wait, seconds udp_timeout);
+  // ipvsadm --set tcp tcpfin udp: each value in seconds; 0 leaves that timeout
+  // unchanged, tcpfin sets FIN_WAIT. Like the kernel (EINVAL), a negative value
+  // rejects the whole call: nothing changes and it returns false.
+  bool set(seconds tcp_established, seconds tcp_fin_wait, seconds udp_timeout);
 };
 
 }  // namespace lvs

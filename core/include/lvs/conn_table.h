@@ -9,7 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
+#include <type_traits>
 
 #include "lvs/conn_state.h"
 #include "lvs/types.h"
@@ -55,8 +55,30 @@ struct Conn {
   std::uint32_t timer_next = 0;     // table-private: timer list / free list link
 };
 
+// Layout: entries live in a flat array of 48-byte slots (the Conn plus a timer
+// back-link) with a free list; one index entry per connection sits in a
+// bucketized cuckoo hash of 64-byte buckets holding 8 {32-bit tag, 32-bit id}
+// pairs, two candidate buckets per key, sized for 90% load at capacity
+// (~57 bytes per connection in all). A hit costs one bucket line and one entry
+// (the second bucket is prefetched alongside the first).
+//
+// Timers: a hashed wheel of 65,536 one-millisecond slots. An entry sits in the
+// slot of its scheduled check time; touch() only rewrites `expires` unless it
+// moves expiry earlier. When a slot fires, entries not yet due are re-filed.
+// Expiry is kept as 32-bit milliseconds since the caller's epoch, compared
+// modulo 2^32, so the table runs for any length of time as long as:
+//   - an expiry is at most kMaxTimeout after the last expire() call (longer
+//     ones are clamped), and
+//   - expire() is called at least once every kMaxTimeout.
+// expires_at() is the requested time rounded up to the next millisecond.
+//
+// At most 16 live entries can share one (proto, client address, client port):
+// they all hash to the same two buckets. insert() fails beyond that.
 class ConnTable {
  public:
+  static constexpr std::size_t kMaxCapacity = 0x7fffffffu;
+  static constexpr Duration kMaxTimeout = milliseconds(1u << 30);  // ~12.4 days
+
   // Room for `capacity` connections and templates; all memory is allocated here.
   explicit ConnTable(std::size_t capacity);
   ~ConnTable();
@@ -67,33 +89,136 @@ class ConnTable {
   ConnId find_in(Proto proto, Ip4 saddr, std::uint16_t sport, Ip4 daddr,
                  std::uint16_t dport) const;
   // Packet from the real-server side: saddr:sport is the real server, daddr:dport the client.
+  // Templates never match.
   ConnId find_out(Proto proto, Ip4 saddr, std::uint16_t sport, Ip4 daddr,
                   std::uint16_t dport) const;
-  // Bring the index bucket for this client key into cache (batch path).
+  // Bring both index buckets for this client key into cache (batch path).
   void prefetch(Proto proto, Ip4 client, std::uint16_t client_port) const;
+  // Bring a found entry into cache (batch path, after the bucket).
+  void prefetch_entry(ConnId id) const;
 
-  // Copies `conn` in and arms its timer; kNoConn when the table is full.
+  // Copies `conn` in and arms its timer; kNoConn when the table is full or the
+  // index cannot place the key. The caller checks for duplicates first.
   ConnId insert(const Conn& conn, Time expires_at);
   void erase(ConnId id);
   // Re-arm the timer: the connection expires at `expires_at` unless touched again.
   void touch(ConnId id, Time expires_at);
   Time expires_at(ConnId id) const;
+  bool contains(ConnId id) const;
 
   Conn& operator[](ConnId id);
   const Conn& operator[](ConnId id) const;
 
   // Fires every timer due at `now`: calls on_expire(id) for each connection
   // whose expiry time has passed. The callback must either erase(id) or
-  // touch(id, later). A connection expires no earlier than its time and at most
-  // one tick (1 ms) after it.
+  // touch(id, later); it may also insert, erase or touch other entries, but not
+  // call expire(). A connection expires no earlier than its time and at most
+  // one tick (1 ms) after it. One left due by the callback is offered again on
+  // the next tick. Work is one step per tick passed (at most one wheel turn)
+  // plus one per entry filed in those slots.
   template <class F>
   void expire(Time now, F&& on_expire);
 
-  std::size_t size() const;
-  std::size_t capacity() const;
-  // Visits every live connection (ipvsadm -c, sync, tests).
+  std::size_t size() const { return size_; }
+  std::size_t capacity() const { return capacity_; }
+  // Visits every live connection in id order (ipvsadm -c, sync, tests) as
+  // visit(id, conn) or visit(conn). The visitor must not insert or erase.
   template <class F>
   void for_each(F&& visit) const;
+
+ private:
+  struct Slot {
+    Conn conn;
+    std::uint32_t prev;  // timer list back-link, or one of the markers below
+  };
+  struct alignas(64) Bucket {
+    std::uint32_t tag[8];  // 0 = empty
+    std::uint32_t id[8];
+  };
+
+  static constexpr std::uint32_t kWheelSlots = 1u << 16;
+  static constexpr std::uint32_t kWheelMask = kWheelSlots - 1;
+  static constexpr std::uint32_t kPendingList = kWheelSlots;  // the slot being fired
+  static constexpr std::uint32_t kMaxTicks = 1u << 30;
+  // Slot::prev: an entry id, kHeadBit|list for the first in a list, or:
+  static constexpr std::uint32_t kHeadBit = 0x80000000u;
+  static constexpr std::uint32_t kFree = 0xffffffffu;      // not a live entry
+  static constexpr std::uint32_t kDetached = 0xfffffffeu;  // live, on no timer list
+  static constexpr int kMaxKicks = 256;
+
+  struct KeyHash {
+    std::uint32_t tag;
+    std::uint32_t b1;
+    std::uint32_t b2;
+  };
+
+  static std::uint64_t floor_tick(Time t);
+  static std::uint64_t ceil_tick(Time t);
+  static bool tick_due(std::uint32_t expires, std::uint64_t now_tick) {
+    return static_cast<std::int32_t>(expires - static_cast<std::uint32_t>(now_tick)) <= 0;
+  }
+  bool live(ConnId id) const { return id < high_water_ && slots_[id].prev != kFree; }
+
+  // Index (conn_index.cc).
+  KeyHash key_hash(Proto proto, Ip4 client, std::uint16_t client_port) const;
+  std::uint32_t alt_bucket(std::uint32_t bucket, std::uint32_t tag) const;
+  bool bucket_put(std::uint32_t bucket, std::uint32_t tag, ConnId id);
+  bool index_insert(const KeyHash& k, ConnId id);
+  void index_remove(ConnId id);
+  template <class Match>
+  ConnId index_find(const KeyHash& k, Match&& match) const;
+
+  // Timer wheel (conn_timer.cc).
+  std::uint32_t clamp_expiry(Time t) const;
+  void timer_link(ConnId id, std::uint32_t list);
+  void timer_link_by_expiry(ConnId id);
+  void timer_unlink(ConnId id);
+  bool take_slot(std::uint64_t tick);
+  ConnId pop_due(std::uint64_t now_tick);
+  void settle(ConnId id, std::uint64_t now_tick);
+
+  std::size_t capacity_ = 0;
+  std::size_t size_ = 0;
+  Slot* slots_ = nullptr;
+  Bucket* buckets_ = nullptr;
+  std::uint32_t* wheel_ = nullptr;  // kWheelSlots list heads + the pending list
+  std::uint32_t n_buckets_ = 0;
+  std::uint32_t high_water_ = 0;    // slots below this have been used
+  std::uint32_t free_head_ = kNoConn;
+  std::uint64_t cur_tick_ = 0;      // every tick before this has been fired
+  std::uint64_t seed_[2] = {};
+  std::uint64_t rng_ = 0;
+  bool in_expire_ = false;
 };
+
+template <class F>
+void ConnTable::expire(Time now, F&& on_expire) {
+  const std::uint64_t now_tick = floor_tick(now);
+  if (now_tick < cur_tick_ || in_expire_) return;
+  in_expire_ = true;
+  // Past one full turn every slot has been visited once; skip the rest.
+  std::uint64_t tick = now_tick - cur_tick_ >= kWheelSlots ? now_tick - kWheelSlots + 1 : cur_tick_;
+  for (; tick <= now_tick; ++tick) {
+    cur_tick_ = tick + 1;  // entries filed from here on land in a later slot
+    if (!take_slot(tick)) continue;
+    for (ConnId id; (id = pop_due(now_tick)) != kNoConn;) {
+      on_expire(id);
+      settle(id, now_tick);
+    }
+  }
+  in_expire_ = false;
+}
+
+template <class F>
+void ConnTable::for_each(F&& visit) const {
+  for (ConnId id = 0; id < high_water_; ++id) {
+    if (slots_[id].prev == kFree) continue;
+    if constexpr (std::is_invocable_v<F&, ConnId, const Conn&>) {
+      visit(id, static_cast<const Conn&>(slots_[id].conn));
+    } else {
+      visit(static_cast<const Conn&>(slots_[id].conn));
+    }
+  }
+}
 
 }  // namespace lvs

@@ -1,0 +1,143 @@
+// The connection index: a bucketized cuckoo hash keyed on the client side
+// (proto, client address, client port), one entry per connection.
+#include <cassert>
+#include <utility>
+
+#include "lvs/conn_table.h"
+
+namespace lvs {
+namespace {
+
+__extension__ typedef unsigned __int128 U128;
+
+// Folded 64x64->128 multiply (wyhash's mum): a keyed, well-mixing step.
+inline std::uint64_t mum(std::uint64_t a, std::uint64_t b) {
+  const U128 r = static_cast<U128>(a) * b;
+  return static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64);
+}
+
+// Maps a uniform 32-bit value onto [0, n) without a division (Lemire).
+inline std::uint32_t reduce(std::uint32_t x, std::uint32_t n) {
+  return static_cast<std::uint32_t>((static_cast<std::uint64_t>(x) * n) >> 32);
+}
+
+}  // namespace
+
+ConnTable::KeyHash ConnTable::key_hash(Proto proto, Ip4 client,
+                                       std::uint16_t client_port) const {
+  const std::uint64_t key = (static_cast<std::uint64_t>(client) << 32) |
+                            (static_cast<std::uint64_t>(client_port) << 16) |
+                            static_cast<std::uint64_t>(proto);
+  const std::uint64_t h =
+      mum(mum(key ^ seed_[0], seed_[1] ^ 0xe7037ed1a0b428dbull) ^ seed_[0], 0xa0761d6478bd642full);
+  KeyHash k;
+  k.tag = static_cast<std::uint32_t>(h >> 32);
+  if (k.tag == 0) k.tag = 1;  // 0 marks an empty pair
+  k.b1 = reduce(static_cast<std::uint32_t>(h), n_buckets_);
+  k.b2 = alt_bucket(k.b1, k.tag);
+  return k;
+}
+
+// b2 = (offset(tag) - b1) mod n is its own inverse, so a displaced id finds its
+// other bucket from its tag alone, with any bucket count.
+std::uint32_t ConnTable::alt_bucket(std::uint32_t bucket, std::uint32_t tag) const {
+  const std::uint32_t offset = reduce(tag * 0x9e3779b1u, n_buckets_);
+  return offset >= bucket ? offset - bucket : offset + n_buckets_ - bucket;
+}
+
+bool ConnTable::bucket_put(std::uint32_t bucket, std::uint32_t tag, ConnId id) {
+  Bucket& b = buckets_[bucket];
+  for (int i = 0; i < 8; ++i) {
+    if (b.tag[i] == 0) {
+      b.tag[i] = tag;
+      b.id[i] = id;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Random-walk cuckoo insertion; on failure every move is undone, so existing
+// entries never lose their place.
+bool ConnTable::index_insert(const KeyHash& k, ConnId id) {
+  if (bucket_put(k.b1, k.tag, id) || bucket_put(k.b2, k.tag, id)) return true;
+  struct Move {
+    std::uint32_t bucket;
+    std::uint32_t pos;
+  };
+  Move path[kMaxKicks];
+  std::uint32_t tag = k.tag;
+  ConnId moving = id;
+  rng_ ^= rng_ << 13, rng_ ^= rng_ >> 7, rng_ ^= rng_ << 17;
+  std::uint32_t bucket = (rng_ & 1) ? k.b1 : k.b2;
+  for (int step = 0; step < kMaxKicks; ++step) {
+    rng_ ^= rng_ << 13, rng_ ^= rng_ >> 7, rng_ ^= rng_ << 17;
+    const auto pos = static_cast<std::uint32_t>(rng_ >> 61);
+    Bucket& b = buckets_[bucket];
+    std::swap(tag, b.tag[pos]);
+    std::swap(moving, b.id[pos]);
+    path[step] = {bucket, pos};
+    bucket = alt_bucket(bucket, tag);
+    if (bucket_put(bucket, tag, moving)) return true;
+  }
+  for (int step = kMaxKicks - 1; step >= 0; --step) {
+    Bucket& b = buckets_[path[step].bucket];
+    std::swap(tag, b.tag[path[step].pos]);
+    std::swap(moving, b.id[path[step].pos]);
+  }
+  assert(moving == id);
+  return false;
+}
+
+void ConnTable::index_remove(ConnId id) {
+  const Conn& c = slots_[id].conn;
+  const KeyHash k = key_hash(c.proto, c.caddr, c.cport);
+  for (std::uint32_t bucket : {k.b1, k.b2}) {
+    Bucket& b = buckets_[bucket];
+    for (int i = 0; i < 8; ++i) {
+      if (b.tag[i] == k.tag && b.id[i] == id) {
+        b.tag[i] = 0;
+        b.id[i] = kNoConn;
+        return;
+      }
+    }
+  }
+  assert(false && "live entry missing from the index");
+}
+
+template <class Match>
+ConnId ConnTable::index_find(const KeyHash& k, Match&& match) const {
+  __builtin_prefetch(&buckets_[k.b2]);  // overlaps the second miss with the first
+  for (std::uint32_t bucket : {k.b1, k.b2}) {
+    const Bucket& b = buckets_[bucket];
+    for (int i = 0; i < 8; ++i) {
+      if (b.tag[i] == k.tag && match(slots_[b.id[i]].conn)) return b.id[i];
+    }
+    if (k.b2 == k.b1) break;
+  }
+  return kNoConn;
+}
+
+ConnId ConnTable::find_in(Proto proto, Ip4 saddr, std::uint16_t sport, Ip4 daddr,
+                          std::uint16_t dport) const {
+  return index_find(key_hash(proto, saddr, sport), [&](const Conn& c) {
+    return c.caddr == saddr && c.cport == sport && c.vaddr == daddr && c.vport == dport &&
+           c.proto == proto;
+  });
+}
+
+ConnId ConnTable::find_out(Proto proto, Ip4 saddr, std::uint16_t sport, Ip4 daddr,
+                           std::uint16_t dport) const {
+  return index_find(key_hash(proto, daddr, dport), [&](const Conn& c) {
+    return c.caddr == daddr && c.cport == dport && c.daddr == saddr && c.dport == sport &&
+           c.proto == proto && (c.flags & kConnTemplate) == 0;
+  });
+}
+
+void ConnTable::prefetch(Proto proto, Ip4 client, std::uint16_t client_port) const {
+  const KeyHash k = key_hash(proto, client, client_port);
+  __builtin_prefetch(&buckets_[k.b1]);
+  __builtin_prefetch(&buckets_[k.b2]);
+}
+
+}  // namespace lvs

@@ -1,0 +1,113 @@
+#include "lvs/conn_table.h"
+
+#include <cassert>
+#include <cstring>
+#include <new>
+
+namespace lvs {
+
+static_assert(sizeof(Conn) == 44, "Conn is part of the memory budget");
+
+namespace {
+// 90% of 8 ids per bucket at capacity: far below where 2-choice, 8-way cuckoo
+// starts to fail, at ~8.9 index bytes per connection.
+constexpr std::uint64_t kLoadNum = 72;  // 8 slots * 0.9, scaled by 10
+constexpr std::uint64_t kLoadDen = 10;
+}  // namespace
+
+ConnTable::ConnTable(std::size_t capacity) : capacity_(capacity) {
+  assert(capacity <= kMaxCapacity);
+  const std::uint64_t buckets = (capacity * kLoadDen + kLoadNum - 1) / kLoadNum;
+  n_buckets_ = static_cast<std::uint32_t>(buckets == 0 ? 1 : buckets);
+  // Slots are constructed on insert; untouched pages are never faulted in.
+  slots_ = static_cast<Slot*>(::operator new(sizeof(Slot) * (capacity == 0 ? 1 : capacity)));
+  buckets_ = static_cast<Bucket*>(
+      ::operator new(sizeof(Bucket) * n_buckets_, std::align_val_t{alignof(Bucket)}));
+  std::memset(static_cast<void*>(buckets_), 0, sizeof(Bucket) * n_buckets_);
+  wheel_ = new std::uint32_t[kWheelSlots + 1];
+  for (std::uint32_t i = 0; i <= kWheelSlots; ++i) wheel_[i] = kNoConn;
+  // Fixed seeds keep runs reproducible; a per-table seed would go here.
+  seed_[0] = 0x243f6a8885a308d3ull;
+  seed_[1] = 0x13198a2e03707344ull;
+  rng_ = 0xa4093822299f31d0ull;
+}
+
+ConnTable::~ConnTable() {
+  delete[] wheel_;
+  ::operator delete(static_cast<void*>(buckets_), std::align_val_t{alignof(Bucket)});
+  ::operator delete(static_cast<void*>(slots_));
+}
+
+void ConnTable::prefetch_entry(ConnId id) const {
+  if (id < high_water_) __builtin_prefetch(&slots_[id]);
+}
+
+ConnId ConnTable::insert(const Conn& conn, Time expires_at) {
+  if (size_ >= capacity_) return kNoConn;
+  const bool recycled = free_head_ != kNoConn;
+  const ConnId id = recycled ? free_head_ : high_water_;
+  Slot& slot = slots_[id];
+  const std::uint32_t next_free = recycled ? slot.conn.timer_next : kNoConn;
+  new (&slot.conn) Conn(conn);
+  if (!index_insert(key_hash(conn.proto, conn.caddr, conn.cport), id)) {
+    slot.conn.timer_next = next_free;  // still free: keep its free-list link
+    slot.prev = kFree;
+    return kNoConn;
+  }
+  if (recycled) {
+    free_head_ = next_free;
+  } else {
+    ++high_water_;
+  }
+  slot.conn.expires = clamp_expiry(expires_at);
+  slot.prev = kDetached;
+  timer_link_by_expiry(id);
+  ++size_;
+  return id;
+}
+
+void ConnTable::erase(ConnId id) {
+  assert(live(id));
+  index_remove(id);
+  timer_unlink(id);
+  Slot& slot = slots_[id];
+  slot.prev = kFree;
+  slot.conn.timer_next = free_head_;
+  free_head_ = id;
+  --size_;
+}
+
+void ConnTable::touch(ConnId id, Time expires_at) {
+  assert(live(id));
+  Conn& c = slots_[id].conn;
+  const std::uint32_t old_expires = c.expires;
+  c.expires = clamp_expiry(expires_at);
+  // Later expiry: the entry's check comes first and re-files it. Earlier: the
+  // current slot may be checked too late, so move it.
+  const bool earlier = static_cast<std::int32_t>(c.expires - old_expires) < 0;
+  if (earlier && slots_[id].prev != kDetached) {
+    timer_unlink(id);
+    timer_link_by_expiry(id);
+  }
+}
+
+Time ConnTable::expires_at(ConnId id) const {
+  assert(live(id));
+  const auto delta = static_cast<std::int32_t>(slots_[id].conn.expires -
+                                               static_cast<std::uint32_t>(cur_tick_));
+  return milliseconds(static_cast<std::int64_t>(cur_tick_) + delta);
+}
+
+bool ConnTable::contains(ConnId id) const { return live(id); }
+
+Conn& ConnTable::operator[](ConnId id) {
+  assert(live(id));
+  return slots_[id].conn;
+}
+
+const Conn& ConnTable::operator[](ConnId id) const {
+  assert(live(id));
+  return slots_[id].conn;
+}
+
+}  // namespace lvs

@@ -1,0 +1,209 @@
+#include <gtest/gtest.h>
+
+#include <set>
+#include <vector>
+
+#include "lvs/conn_table.h"
+
+namespace lvs {
+namespace {
+
+constexpr Time kNever = seconds(3600);
+
+Conn make(Ip4 caddr, std::uint16_t cport, Ip4 vaddr, std::uint16_t vport, Ip4 daddr,
+          std::uint16_t dport, Proto proto = Proto::kTcp) {
+  Conn c;
+  c.caddr = caddr;
+  c.cport = cport;
+  c.vaddr = vaddr;
+  c.vport = vport;
+  c.daddr = daddr;
+  c.dport = dport;
+  c.proto = proto;
+  return c;
+}
+
+constexpr Ip4 kClient = 0xc6336401;  // 198.51.100.1
+constexpr Ip4 kVip = 0xcb007105;     // 203.0.113.5
+constexpr Ip4 kRs1 = 0x0a000065;     // 10.0.0.101
+constexpr Ip4 kRs2 = 0x0a000066;
+
+// A client connection is found from both sides of the director, and only there.
+TEST(ConnTableTest, FindInAndFindOut) {
+  ConnTable t(16);
+  const ConnId id = t.insert(make(kClient, 40000, kVip, 80, kRs1, 8080), kNever);
+  ASSERT_NE(id, kNoConn);
+  EXPECT_EQ(t.find_in(Proto::kTcp, kClient, 40000, kVip, 80), id);
+  EXPECT_EQ(t.find_out(Proto::kTcp, kRs1, 8080, kClient, 40000), id);
+  struct Miss {
+    const char* what;
+    ConnId got;
+  };
+  const Miss misses[] = {
+      {"udp", t.find_in(Proto::kUdp, kClient, 40000, kVip, 80)},
+      {"other cport", t.find_in(Proto::kTcp, kClient, 40001, kVip, 80)},
+      {"other vport", t.find_in(Proto::kTcp, kClient, 40000, kVip, 443)},
+      {"other vip", t.find_in(Proto::kTcp, kClient, 40000, kVip + 1, 80)},
+      {"in with rs as dest", t.find_in(Proto::kTcp, kClient, 40000, kRs1, 8080)},
+      {"out from other rs", t.find_out(Proto::kTcp, kRs2, 8080, kClient, 40000)},
+      {"out from other rport", t.find_out(Proto::kTcp, kRs1, 80, kClient, 40000)},
+      {"out to other client", t.find_out(Proto::kTcp, kRs1, 8080, kClient + 1, 40000)},
+      {"out from vip", t.find_out(Proto::kTcp, kVip, 80, kClient, 40000)},
+  };
+  for (const Miss& m : misses) EXPECT_EQ(m.got, kNoConn) << m.what;
+  EXPECT_EQ(t[id].daddr, kRs1);
+  EXPECT_EQ(t.size(), 1u);
+}
+
+// A persistence template (masked client, cport 0) is found with find_in, never find_out.
+TEST(ConnTableTest, TemplatesFoundWithFindIn) {
+  ConnTable t(16);
+  Conn tmpl = make(kClient & prefix_mask(24), 0, kVip, 80, kRs1, 8080);
+  tmpl.flags = kConnTemplate | kConnNoCport;
+  const ConnId tid = t.insert(tmpl, kNever);
+  Conn c = make(kClient, 40000, kVip, 80, kRs1, 8080);
+  c.control = tid;
+  const ConnId cid = t.insert(c, kNever);
+  EXPECT_EQ(t.find_in(Proto::kTcp, kClient & prefix_mask(24), 0, kVip, 80), tid);
+  EXPECT_EQ(t.find_in(Proto::kTcp, kClient, 40000, kVip, 80), cid);
+  EXPECT_EQ(t.find_out(Proto::kTcp, kRs1, 8080, kClient & prefix_mask(24), 0), kNoConn);
+  EXPECT_EQ(t[cid].control, tid);
+}
+
+// A masquerade entry (real server talking out) is keyed on the outside peer.
+TEST(ConnTableTest, MasqueradeEntries) {
+  ConnTable t(16);
+  const Ip4 peer = 0x08080808;
+  const Ip4 nat_ip = 0xcb007106;
+  Conn m = make(peer, 53, nat_ip, 33000, kRs1, 41000, Proto::kUdp);
+  m.flags = kConnMasquerade;
+  const ConnId id = t.insert(m, kNever);
+  // Outbound: from the real server to the peer.
+  EXPECT_EQ(t.find_out(Proto::kUdp, kRs1, 41000, peer, 53), id);
+  // Reply: from the peer to the translated source.
+  EXPECT_EQ(t.find_in(Proto::kUdp, peer, 53, nat_ip, 33000), id);
+  EXPECT_EQ(t.find_in(Proto::kTcp, peer, 53, nat_ip, 33000), kNoConn);
+}
+
+// One client ip:port talking to two VIPs makes two entries with the same hash key.
+TEST(ConnTableTest, SameClientKeyToTwoVips) {
+  ConnTable t(64);
+  const ConnId a = t.insert(make(kClient, 5000, kVip, 80, kRs1, 80), kNever);
+  const ConnId b = t.insert(make(kClient, 5000, kVip + 1, 80, kRs2, 80), kNever);
+  ASSERT_NE(a, kNoConn);
+  ASSERT_NE(b, kNoConn);
+  EXPECT_NE(a, b);
+  EXPECT_EQ(t.find_in(Proto::kTcp, kClient, 5000, kVip, 80), a);
+  EXPECT_EQ(t.find_in(Proto::kTcp, kClient, 5000, kVip + 1, 80), b);
+  EXPECT_EQ(t.find_out(Proto::kTcp, kRs1, 80, kClient, 5000), a);
+  EXPECT_EQ(t.find_out(Proto::kTcp, kRs2, 80, kClient, 5000), b);
+  t.erase(a);
+  EXPECT_EQ(t.find_in(Proto::kTcp, kClient, 5000, kVip, 80), kNoConn);
+  EXPECT_EQ(t.find_in(Proto::kTcp, kClient, 5000, kVip + 1, 80), b);
+}
+
+// Up to 16 entries may share one client key (two buckets of 8); past that insert fails cleanly.
+TEST(ConnTableTest, ManyEntriesOnOneClientKey) {
+  ConnTable t(1000);
+  std::vector<ConnId> ids;
+  for (std::uint16_t v = 0; v < 16; ++v) {
+    const ConnId id = t.insert(make(kClient, 7, kVip, v, kRs1, 80), kNever);
+    ASSERT_NE(id, kNoConn) << v;
+    ids.push_back(id);
+  }
+  EXPECT_EQ(t.insert(make(kClient, 7, kVip, 99, kRs1, 80), kNever), kNoConn);
+  EXPECT_EQ(t.size(), 16u);
+  for (std::uint16_t v = 0; v < 16; ++v)
+    EXPECT_EQ(t.find_in(Proto::kTcp, kClient, 7, kVip, v), ids[v]);
+  // Other keys still go in.
+  EXPECT_NE(t.insert(make(kClient, 8, kVip, 99, kRs1, 80), kNever), kNoConn);
+}
+
+// Erased slots are reused, and the old key no longer finds the new tenant.
+TEST(ConnTableTest, EraseAndReuse) {
+  ConnTable t(4);
+  const ConnId a = t.insert(make(kClient, 1, kVip, 80, kRs1, 80), kNever);
+  const ConnId b = t.insert(make(kClient, 2, kVip, 80, kRs1, 80), kNever);
+  t.erase(a);
+  EXPECT_FALSE(t.contains(a));
+  EXPECT_EQ(t.size(), 1u);
+  const ConnId c = t.insert(make(kClient, 3, kVip, 80, kRs1, 80), kNever);
+  EXPECT_EQ(c, a);  // the freed slot comes back first
+  EXPECT_EQ(t.find_in(Proto::kTcp, kClient, 1, kVip, 80), kNoConn);
+  EXPECT_EQ(t.find_in(Proto::kTcp, kClient, 3, kVip, 80), c);
+  EXPECT_EQ(t.find_in(Proto::kTcp, kClient, 2, kVip, 80), b);
+  EXPECT_EQ(t[c].cport, 3);
+}
+
+// A full table refuses new entries, keeps its count and keeps serving existing flows.
+TEST(ConnTableTest, FullTableRefusesAndKeepsFlows) {
+  constexpr std::size_t kCap = 1000;
+  ConnTable t(kCap);
+  for (std::uint32_t i = 0; i < kCap; ++i)
+    ASSERT_NE(t.insert(make(kClient + i, 1000 + i % 7, kVip, 80, kRs1, 80), kNever), kNoConn)
+        << i;
+  EXPECT_EQ(t.size(), kCap);
+  EXPECT_EQ(t.insert(make(0x01020304, 1, kVip, 80, kRs1, 80), kNever), kNoConn);
+  EXPECT_EQ(t.size(), kCap);
+  for (std::uint32_t i = 0; i < kCap; ++i) {
+    const ConnId id = t.find_in(Proto::kTcp, kClient + i, 1000 + i % 7, kVip, 80);
+    ASSERT_NE(id, kNoConn) << i;
+    EXPECT_EQ(t.find_out(Proto::kTcp, kRs1, 80, kClient + i, 1000 + i % 7), id);
+  }
+  // Freeing one makes room for exactly one.
+  t.erase(t.find_in(Proto::kTcp, kClient, 1000, kVip, 80));
+  EXPECT_NE(t.insert(make(0x01020304, 1, kVip, 80, kRs1, 80), kNever), kNoConn);
+  EXPECT_EQ(t.insert(make(0x01020305, 1, kVip, 80, kRs1, 80), kNever), kNoConn);
+}
+
+// A zero-capacity table is valid and always full.
+TEST(ConnTableTest, ZeroCapacity) {
+  ConnTable t(0);
+  EXPECT_EQ(t.insert(make(kClient, 1, kVip, 80, kRs1, 80), kNever), kNoConn);
+  EXPECT_EQ(t.find_in(Proto::kTcp, kClient, 1, kVip, 80), kNoConn);
+  EXPECT_EQ(t.size(), 0u);
+}
+
+// for_each visits exactly the live entries, in either visitor form.
+TEST(ConnTableTest, ForEachVisitsLiveEntries) {
+  ConnTable t(32);
+  std::set<ConnId> live;
+  for (std::uint16_t p = 0; p < 20; ++p) live.insert(t.insert(make(kClient, p, kVip, 80, kRs1, 80), kNever));
+  for (std::uint16_t p = 0; p < 20; p += 3) {
+    const ConnId id = t.find_in(Proto::kTcp, kClient, p, kVip, 80);
+    t.erase(id);
+    live.erase(id);
+  }
+  std::set<ConnId> seen;
+  t.for_each([&](ConnId id, const Conn& c) {
+    EXPECT_TRUE(seen.insert(id).second);
+    EXPECT_EQ(c.cport % 3 == 0, false);
+  });
+  EXPECT_EQ(seen, live);
+  std::size_t count = 0;
+  t.for_each([&](const Conn&) { ++count; });
+  EXPECT_EQ(count, t.size());
+}
+
+// Lookups stay exact at the design load with keys that share addresses and ports.
+TEST(ConnTableTest, FullLoadWithClusteredKeys) {
+  constexpr std::size_t kCap = 50000;
+  ConnTable t(kCap);
+  std::vector<ConnId> ids;
+  for (std::uint32_t i = 0; i < kCap; ++i) {
+    // 500 clients x 100 ports, two VIPs: heavy sharing of address bits.
+    const ConnId id =
+        t.insert(make(0x0a000000 + i % 500, static_cast<std::uint16_t>(i / 500), kVip + (i & 1), 80,
+                      kRs1 + i % 10, 80),
+                 kNever);
+    ASSERT_NE(id, kNoConn) << i;
+    ids.push_back(id);
+  }
+  for (std::uint32_t i = 0; i < kCap; ++i)
+    ASSERT_EQ(t.find_in(Proto::kTcp, 0x0a000000 + i % 500, static_cast<std::uint16_t>(i / 500),
+                        kVip + (i & 1), 80),
+              ids[i]);
+}
+
+}  // namespace
+}  // namespace lvs
