@@ -1,0 +1,34 @@
+#pragma once
+// Schedulers whose kernel version is one scan keeping the first strictly
+// better server (lc, wlc, sed, nq, fo, ovf). The index keeps that winner at
+// its root, so a pick is O(1) and a count change O(log n).
+
+#include <string_view>
+
+#include "lvs/scheduler.h"
+#include "sched/dest_index.h"
+
+namespace lvs::sched {
+
+template <typename Monoid, typename LeafOf>
+class BestOfScheduler final : public Scheduler {
+ public:
+  explicit BestOfScheduler(std::string_view name) : name_(name) {}
+  std::string_view name() const override { return name_; }
+  void init_service(VirtualService& svc) override { idx_.rebuild(svc); }
+  void add_dest(VirtualService& svc, RealServer& d) override { idx_.add(svc, d); }
+  void del_dest(VirtualService& /*svc*/, RealServer& d) override { idx_.remove(d); }
+  void upd_dest(VirtualService& /*svc*/, RealServer& d) override { idx_.refresh(d); }
+  void counts_changed(VirtualService& /*svc*/, RealServer& d) override { idx_.refresh(d); }
+  RealServer* schedule(VirtualService& svc, const SchedPacket& /*pkt*/, Time /*now*/) override {
+    idx_.ensure(svc);
+    const auto& best = idx_.tree().root();
+    return best.slot >= 0 ? idx_.at(best.slot) : nullptr;
+  }
+
+ private:
+  std::string_view name_;
+  DestIndex<Monoid, LeafOf> idx_;
+};
+
+}  // namespace lvs::sched

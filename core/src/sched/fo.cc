@@ -1,0 +1,24 @@
+// Weighted failover (ip_vs_fo.c): the first server with the highest weight
+// among those not overloaded with weight > 0.
+
+#include "sched/best_of_scheduler.h"
+#include "sched/dest_metrics.h"
+#include "sched/factories.h"
+
+namespace lvs::sched {
+namespace {
+
+using Heaviest = ArgBest<std::int32_t, GreaterI32>;
+
+struct FoLeaf {
+  static Heaviest::Value of(const RealServer& d, std::uint32_t slot) {
+    if (!takes_new(d)) return Heaviest::identity();
+    return {d.weight(), static_cast<std::int32_t>(slot)};
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Scheduler> make_fo() { return std::make_unique<BestOfScheduler<Heaviest, FoLeaf>>("fo"); }
+
+}  // namespace lvs::sched

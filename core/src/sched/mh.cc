@@ -1,0 +1,79 @@
+// Maglev hashing (ip_vs_mh.c) with the kernel's default table of 4093
+// entries. Each server's preference list starts at hsiphash(port + addr,
+// key1) % 4093 and steps by hsiphash(port + addr, key2) % 4092 + 1; servers
+// take turns (last_weight / gcd >> rshift slots per round) claiming free
+// entries. The kernel keys hsiphash with the fixed constants of its
+// generate_hash_secret(), so nothing is drawn from the RandomSource.
+
+#include <unordered_map>
+#include <vector>
+
+#include "sched/factories.h"
+#include "sched/hash_input.h"
+#include "sched/mh_table.h"
+
+namespace lvs::sched {
+namespace {
+
+class MaglevHashing final : public Scheduler {
+ public:
+  std::string_view name() const override { return "mh"; }
+  void init_service(VirtualService& svc) override {
+    // A scheduler bound to existing servers cannot know an earlier non-zero
+    // weight of a quiesced one; its current weight stands in.
+    last_weight_.clear();
+    for (const RealServer* d : svc.dests) last_weight_[d] = d->weight();
+    reassign(svc);
+  }
+  void add_dest(VirtualService& svc, RealServer& d) override {
+    last_weight_[&d] = d.weight();
+    reassign(svc);
+  }
+  void del_dest(VirtualService& svc, RealServer& d) override {
+    last_weight_.erase(&d);
+    if (!reassign(svc)) table_.forget(&d);
+  }
+  void upd_dest(VirtualService& svc, RealServer& d) override {
+    if (d.weight() != 0) last_weight_[&d] = d.weight();  // keeps the latest non-zero weight
+    reassign(svc);
+  }
+
+  RealServer* schedule(VirtualService& svc, const SchedPacket& pkt, Time /*now*/) override {
+    const std::uint32_t key = static_cast<std::uint32_t>(hashed_port(svc, pkt)) + pkt.saddr;
+    const std::uint32_t ihash = MhTable::slot_of(key, 0);
+    RealServer* d = table_.at(ihash);
+    if (d == nullptr) return nullptr;
+    if (!hash_unavailable(*d)) return d;
+    if (!wants_fallback(svc)) return nullptr;
+    for (std::uint32_t offset = 0; offset < MhTable::kSize; ++offset) {
+      d = table_.at(MhTable::slot_of(key, (offset + ihash) % MhTable::kSize));
+      if (d == nullptr) break;
+      if (!hash_unavailable(*d)) return d;
+    }
+    return nullptr;
+  }
+
+ private:
+  // False when the kernel refuses (more servers than table entries) and
+  // keeps the old table.
+  bool reassign(const VirtualService& svc) {
+    if (svc.dests.size() > MhTable::kSize) return false;
+    std::vector<std::int32_t> weights;
+    weights.reserve(svc.dests.size());
+    for (const RealServer* d : svc.dests) {
+      const auto it = last_weight_.find(d);
+      weights.push_back(it != last_weight_.end() ? it->second : d->weight());
+    }
+    table_.populate(svc.dests, weights);
+    return true;
+  }
+
+  MhTable table_;
+  std::unordered_map<const RealServer*, std::int32_t> last_weight_;
+};
+
+}  // namespace
+
+std::unique_ptr<Scheduler> make_mh() { return std::make_unique<MaglevHashing>(); }
+
+}  // namespace lvs::sched

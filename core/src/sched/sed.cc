@@ -1,0 +1,26 @@
+// Shortest expected delay (ip_vs_sed.c): smallest (activeconns+1)/weight
+// among servers not overloaded with weight > 0; first in list wins ties.
+
+#include "sched/best_of_scheduler.h"
+#include "sched/dest_metrics.h"
+#include "sched/factories.h"
+
+namespace lvs::sched {
+namespace {
+
+using ShortestDelay = ArgBest<Load, LighterLoad>;
+
+struct SedLeaf {
+  static ShortestDelay::Value of(const RealServer& d, std::uint32_t slot) {
+    if (!takes_new(d)) return ShortestDelay::identity();
+    return {{expected_delay(d), d.weight()}, static_cast<std::int32_t>(slot)};
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Scheduler> make_sed() {
+  return std::make_unique<BestOfScheduler<ShortestDelay, SedLeaf>>("sed");
+}
+
+}  // namespace lvs::sched

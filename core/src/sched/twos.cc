@@ -1,0 +1,75 @@
+// Power of two choices (ip_vs_twos.c, upstream since 6.3): two servers drawn
+// with probability proportional to weight, keep the one with the lower
+// overhead/weight (choice 1 on ties).
+//
+// RandomSource use per schedule() that finds a usable server: r1 then r2,
+// each get_random_u32_below(total_weight + 1) as in random_below.h (one draw
+// each unless Lemire's rejection fires). No draw when nothing is usable.
+
+#include "sched/dest_index.h"
+#include "sched/dest_metrics.h"
+#include "sched/factories.h"
+#include "sched/random_below.h"
+
+namespace lvs::sched {
+namespace {
+
+struct UsableWeightSum {
+  static SumMonoid::Value of(const RealServer& d, std::uint32_t /*slot*/) { return takes_new(d) ? d.weight() : 0; }
+};
+using WeightSums = DestIndex<SumMonoid, UsableWeightSum>;
+
+// int * int with the kernel's wrap-around.
+std::int32_t mul_i32(std::int32_t a, std::int32_t b) {
+  return static_cast<std::int32_t>(static_cast<std::uint32_t>(a) * static_cast<std::uint32_t>(b));
+}
+
+class TwoChoices final : public Scheduler {
+ public:
+  explicit TwoChoices(RandomSource rng) : rng_(std::move(rng)) {}
+  std::string_view name() const override { return "twos"; }
+  void init_service(VirtualService& svc) override { idx_.rebuild(svc); }
+  void add_dest(VirtualService& svc, RealServer& d) override { idx_.add(svc, d); }
+  void del_dest(VirtualService& /*svc*/, RealServer& d) override { idx_.remove(d); }
+  void upd_dest(VirtualService& /*svc*/, RealServer& d) override { idx_.refresh(d); }
+  void counts_changed(VirtualService& /*svc*/, RealServer& d) override { idx_.refresh(d); }
+
+  RealServer* schedule(VirtualService& svc, const SchedPacket& /*pkt*/, Time /*now*/) override {
+    idx_.ensure(svc);
+    const std::int64_t total = idx_.tree().root();
+    if (total <= 0) return nullptr;
+    const auto ceil = static_cast<std::uint32_t>(static_cast<std::int32_t>(total) + 1);
+    const auto r1 = static_cast<std::int32_t>(random_below(rng_, ceil));
+    const auto r2 = static_cast<std::int32_t>(random_below(rng_, ceil));
+    RealServer* c1 = at_weight(r1);
+    RealServer* c2 = at_weight(r2);
+    const bool second = mul_i32(c2->weight(), conn_overhead(*c1)) > mul_i32(c1->weight(), conn_overhead(*c2));
+    return second ? c2 : c1;
+  }
+
+ private:
+  // The kernel subtracts weights in list order and stops once r <= 0: the
+  // first server whose running weight sum reaches max(r, 1).
+  RealServer* at_weight(std::int32_t r) const {
+    std::int64_t need = r < 1 ? 1 : r;
+    const auto& tree = idx_.tree();
+    std::size_t i = 1;
+    while (i < tree.capacity()) {
+      i *= 2;
+      if (tree.node(i) < need) {
+        need -= tree.node(i);
+        ++i;
+      }
+    }
+    return idx_.at(static_cast<long>(i - tree.capacity()));
+  }
+
+  RandomSource rng_;
+  WeightSums idx_;
+};
+
+}  // namespace
+
+std::unique_ptr<Scheduler> make_twos(RandomSource rng) { return std::make_unique<TwoChoices>(std::move(rng)); }
+
+}  // namespace lvs::sched
