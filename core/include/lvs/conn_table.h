@@ -157,6 +157,8 @@ class ConnTable {
   static bool tick_due(std::uint32_t expires, std::uint64_t now_tick) {
     return static_cast<std::int32_t>(expires - static_cast<std::uint32_t>(now_tick)) <= 0;
   }
+  std::size_t slot_bytes() const;
+  std::size_t bucket_bytes() const;
   bool live(ConnId id) const { return id < high_water_ && slots_[id].prev != kFree; }
 
   // Index (conn_index.cc).

@@ -4,6 +4,10 @@
 #include <cstring>
 #include <new>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 namespace lvs {
 
 static_assert(sizeof(Conn) == 44, "Conn is part of the memory budget");
@@ -13,6 +17,24 @@ namespace {
 // starts to fail, at ~8.9 index bytes per connection.
 constexpr std::uint64_t kLoadNum = 72;  // 8 slots * 0.9, scaled by 10
 constexpr std::uint64_t kLoadDen = 10;
+
+// Big arrays are probed at random, one line per lookup: on 4 KiB pages nearly
+// every probe also misses the TLB, so ask for huge pages where the OS has them.
+constexpr std::size_t kHugePage = std::size_t{2} << 20;
+
+void* alloc_array(std::size_t bytes, std::size_t align) {
+  if (bytes >= kHugePage) align = kHugePage;
+  void* p = ::operator new(bytes, std::align_val_t{align});
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  if (bytes >= kHugePage) madvise(p, bytes, MADV_HUGEPAGE);  // a hint: failure is harmless
+#endif
+  return p;
+}
+
+void free_array(void* p, std::size_t bytes, std::size_t align) {
+  ::operator delete(p, std::align_val_t{bytes >= kHugePage ? kHugePage : align});
+}
+
 }  // namespace
 
 ConnTable::ConnTable(std::size_t capacity) : capacity_(capacity) {
@@ -20,9 +42,8 @@ ConnTable::ConnTable(std::size_t capacity) : capacity_(capacity) {
   const std::uint64_t buckets = (capacity * kLoadDen + kLoadNum - 1) / kLoadNum;
   n_buckets_ = static_cast<std::uint32_t>(buckets == 0 ? 1 : buckets);
   // Slots are constructed on insert; untouched pages are never faulted in.
-  slots_ = static_cast<Slot*>(::operator new(sizeof(Slot) * (capacity == 0 ? 1 : capacity)));
-  buckets_ = static_cast<Bucket*>(
-      ::operator new(sizeof(Bucket) * n_buckets_, std::align_val_t{alignof(Bucket)}));
+  slots_ = static_cast<Slot*>(alloc_array(slot_bytes(), alignof(Slot)));
+  buckets_ = static_cast<Bucket*>(alloc_array(bucket_bytes(), alignof(Bucket)));
   std::memset(static_cast<void*>(buckets_), 0, sizeof(Bucket) * n_buckets_);
   wheel_ = new std::uint32_t[kWheelSlots + 1];
   for (std::uint32_t i = 0; i <= kWheelSlots; ++i) wheel_[i] = kNoConn;
@@ -34,13 +55,19 @@ ConnTable::ConnTable(std::size_t capacity) : capacity_(capacity) {
 
 ConnTable::~ConnTable() {
   delete[] wheel_;
-  ::operator delete(static_cast<void*>(buckets_), std::align_val_t{alignof(Bucket)});
-  ::operator delete(static_cast<void*>(slots_));
+  free_array(buckets_, bucket_bytes(), alignof(Bucket));
+  free_array(slots_, slot_bytes(), alignof(Slot));
 }
 
 void ConnTable::prefetch_entry(ConnId id) const {
   if (id < high_water_) __builtin_prefetch(&slots_[id]);
 }
+
+std::size_t ConnTable::slot_bytes() const {
+  return sizeof(Slot) * (capacity_ == 0 ? 1 : capacity_);
+}
+
+std::size_t ConnTable::bucket_bytes() const { return sizeof(Bucket) * n_buckets_; }
 
 ConnId ConnTable::insert(const Conn& conn, Time expires_at) {
   if (size_ >= capacity_) return kNoConn;
