@@ -1,0 +1,232 @@
+#pragma once
+// The NAT-routing engine: IPVS's packet path, connection tracking and control
+// plane as one value. It owns no clock and no I/O: callers hand it wire-format
+// IPv4 packets, the side they arrived on and the current time, and act on the
+// verdict it returns.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "lvs/conn_state.h"
+#include "lvs/conn_table.h"
+#include "lvs/packet.h"
+#include "lvs/scheduler.h"
+#include "lvs/service.h"
+#include "lvs/stats.h"
+#include "lvs/types.h"
+
+namespace lvs {
+
+// The director's two NICs: eth0 faces the clients, eth1 the real servers.
+enum class Side : std::uint8_t { kOutside = 0, kInside = 1 };
+
+enum class Action : std::uint8_t {
+  kForward,  // send out of `Verdict::out` towards `Verdict::next_hop`
+  kLocal,    // for the director itself (VIP ping, health-check replies, VRRP, ...)
+  kPass,     // not LVS traffic: route it as a plain router would
+  kDrop,
+};
+
+// Every reason a packet is dropped; each has a counter (Engine::drops()).
+enum class DropReason : std::uint8_t {
+  kNone = 0,
+  kTruncated,
+  kBadVersion,
+  kBadIhl,
+  kBadLength,
+  kFragment,
+  kBadL4Header,
+  kNoDestination,       // no usable real server; IPVS answers ICMP port unreachable
+  kTableFull,           // connection table full: new connections only
+  kDestUnavailable,     // real server deleted, expire_nodest_conn off: IPVS drops silently
+  kToPrivateAddress,    // from outside straight to the private network
+  kReplyWithoutConn,    // from a real server's service port, but no connection
+  kMasqPortsExhausted,  // no free port to masquerade a real server's outbound flow
+  kMasqUnsupported,     // outbound protocol the masquerade does not translate
+  kCount
+};
+std::string_view drop_reason_name(DropReason r);
+
+struct Verdict {
+  Action action = Action::kPass;
+  Side out = Side::kOutside;
+  DropReason reason = DropReason::kNone;
+  // With kDrop/kNoDestination: answer the sender with ICMP port unreachable
+  // (build it with build_icmp_error), as IPVS's ip_vs_leave() does.
+  bool icmp_unreachable = false;
+  Ip4 next_hop = 0;  // kForward: the packet's destination, or the real server for DR
+  // kForward to the inside: kMasq means the packet was rewritten (NAT); kDirectRoute
+  // and kTunnel leave it as it was, to be sent to next_hop's MAC (or encapsulated).
+  ForwardMethod method = ForwardMethod::kMasq;
+  ConnId conn = kNoConn;
+};
+
+struct Prefix {
+  Ip4 net = 0;
+  Ip4 mask = 0;
+  bool contains(Ip4 a) const { return (a & mask) == net; }
+};
+
+struct EngineConfig {
+  std::size_t max_conns = std::size_t{1} << 20;  // connections + templates
+  Timeouts timeouts;
+  std::vector<Ip4> local_addrs;       // the director's own addresses (incl. VIP, NAT gateway IP)
+  std::vector<Prefix> inside_nets;    // the private network(s) behind eth1
+  // Where traffic that real servers originate is masqueraded: the router's own
+  // public address by default (iptables MASQUERADE), or the floating VIP so
+  // that it survives failover. 0 disables masquerading (such packets pass).
+  Ip4 masq_addr = 0;
+  bool expire_nodest_conn = false;         // net.ipv4.vs.expire_nodest_conn
+  bool expire_quiescent_template = false;  // net.ipv4.vs.expire_quiescent_template
+  bool sloppy_tcp = false;                 // net.ipv4.vs.sloppy_tcp
+  int conn_reuse_mode = 1;                 // net.ipv4.vs.conn_reuse_mode
+  RandomSource rng;                        // twos and mh; a seeded default when empty
+};
+
+enum class ControlError : std::uint8_t {
+  kOk = 0,
+  kExists,           // EEXIST
+  kNoService,        // ESRCH
+  kNoSuchDest,       // ENOENT
+  kBadScheduler,     // ENOENT from the scheduler lookup
+  kInvalid,          // EINVAL
+  kThresholdRange,   // ERANGE: l_threshold > u_threshold
+};
+
+// What a control operation changed, so adapters and logs can follow.
+struct ControlChange {
+  enum class Kind : std::uint8_t {
+    kNone, kServiceAdded, kServiceEdited, kServiceDeleted, kDestAdded, kDestEdited, kDestDeleted
+  };
+  Kind kind = Kind::kNone;
+  ServiceKey service;
+  std::optional<ServiceConfig> service_before, service_after;
+  std::optional<RealServerConfig> dest_before, dest_after;
+  std::uint32_t dests_unlinked = 0;   // service deletion: real servers taken with it
+  std::uint32_t conns_affected = 0;   // connections still bound to what changed
+};
+
+struct ControlResult {
+  ControlError error = ControlError::kOk;
+  std::string message;
+  ControlChange change;
+  explicit operator bool() const { return error == ControlError::kOk; }
+};
+
+// A packet handed to the batch entry point.
+struct PacketRef {
+  std::uint8_t* data = nullptr;
+  std::size_t len = 0;
+  Side side = Side::kOutside;
+  std::uint32_t fwmark = 0;
+};
+
+class Engine {
+ public:
+  explicit Engine(EngineConfig cfg = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // ---- data plane -------------------------------------------------------
+  // Rewrites `data` in place (length unchanged) and says what to do with it.
+  // `fwmark` is the packet's netfilter mark, for firewall-mark services.
+  Verdict process(std::uint8_t* data, std::size_t len, Side side, Time now,
+                  std::uint32_t fwmark = 0);
+  // Same decisions for up to kBatch packets at a time, lookups prefetched.
+  static constexpr std::size_t kBatch = 32;
+  void process_batch(PacketRef* pkts, Verdict* out, std::size_t n, Time now);
+  // Fires connection timers and rate-estimator samples due at `now`. process()
+  // does this too; call it when time passes without packets.
+  void advance(Time now);
+
+  // ---- control plane (ipvsadm -A/-E/-D/-a/-e/-d, --set) -----------------
+  ControlResult add_service(const ServiceConfig& cfg);
+  ControlResult edit_service(const ServiceConfig& cfg);
+  ControlResult del_service(const ServiceKey& key);
+  ControlResult add_dest(const ServiceKey& key, const RealServerConfig& dest);
+  ControlResult edit_dest(const ServiceKey& key, const RealServerConfig& dest);
+  ControlResult del_dest(const ServiceKey& key, Ip4 addr, std::uint16_t port);
+  void set_timeouts(const Timeouts& t) { cfg_.timeouts = t; }
+  void clear();  // ipvsadm -C
+
+  // ---- observation -------------------------------------------------------
+  const EngineConfig& config() const { return cfg_; }
+  const VirtualService* find_service(const ServiceKey& key) const;
+  const RealServer* find_dest(const ServiceKey& key, Ip4 addr, std::uint16_t port) const;
+  // Services in creation order.
+  std::vector<const VirtualService*> services() const;
+  const RealServer* dest_by_id(std::uint32_t id) const;
+  const ConnTable& conns() const { return *table_; }
+  const StatsCounters& total_stats() const { return total_.counters; }
+  std::uint64_t drops(DropReason r) const { return drops_[static_cast<std::size_t>(r)]; }
+  std::uint64_t forwarded() const { return forwarded_; }
+
+ private:
+  struct DestSlot {
+    std::unique_ptr<RealServer> rs;
+    std::uint32_t refs = 0;  // connections and templates bound to it
+  };
+
+  // datapath.cc
+  Verdict from_outside(PacketView& p, Time now, std::uint32_t fwmark);
+  Verdict from_inside(PacketView& p, Time now);
+  Verdict forward_in(PacketView& p, ConnId id, Time now);
+  Verdict forward_out(PacketView& p, ConnId id, Time now);
+  Verdict icmp_from_outside(PacketView& p, Time now, bool& handled);
+  Verdict icmp_from_inside(PacketView& p, Time now, bool& handled);
+  Verdict drop(DropReason r);
+  // schedule.cc
+  VirtualService* lookup_service(Proto proto, Ip4 vaddr, std::uint16_t vport,
+                                 std::uint32_t fwmark) const;
+  Verdict schedule_new(PacketView& p, VirtualService& svc, Time now);
+  ConnId persistent_template(VirtualService& svc, const PacketView& p, Time now,
+                             RealServer*& dest, bool& full);
+  bool template_valid(const Conn& tmpl) const;
+  // masquerade.cc
+  Verdict masquerade_new(PacketView& p, Time now);
+  bool is_real_service(Proto proto, Ip4 addr, std::uint16_t port) const;
+  // accounting.cc: IPVS ip_vs_bind_dest / ip_vs_unbind_dest / set_state
+  void bind_dest(Conn& c);
+  void unbind_dest(Conn& c);
+  void set_state(Conn& c, ConnId id, ConnDir dir, std::uint8_t tcp_flags, Time now);
+  Time conn_expiry(const Conn& c, Time now) const;
+  void expire_conn(ConnId id, Time now);
+  void expire_now(ConnId id);
+  void expire_nodest_conns();
+  RealServer* dest_of(const Conn& c) { return c.dest == kNoDest ? nullptr : dests_[c.dest].rs.get(); }
+  // control.cc
+  VirtualService* service_mut(const ServiceKey& key);
+  RealServer* find_linked_dest(VirtualService& svc, Ip4 addr, std::uint16_t port);
+  std::uint32_t new_dest_slot();
+  void release_dest_ref(std::uint32_t id);
+  void unlink_dest(VirtualService& svc, RealServer& rs);
+  bool is_local(Ip4 a) const;
+  bool is_inside(Ip4 a) const;
+
+  EngineConfig cfg_;
+  std::unique_ptr<ConnTable> table_;
+  std::vector<std::unique_ptr<VirtualService>> services_;  // creation order
+  std::unordered_map<std::uint64_t, VirtualService*> svc_by_addr_;
+  std::unordered_map<std::uint32_t, VirtualService*> svc_by_fwmark_;
+  std::vector<DestSlot> dests_;
+  std::vector<std::uint32_t> free_dest_slots_;
+  std::unordered_map<std::uint64_t, std::uint32_t> nat_real_services_;  // proto|addr|port -> count
+  std::unordered_map<Ip4, std::uint32_t> dest_addr_refs_;  // linked real-server addresses
+  std::uint32_t next_service_id_ = 0;
+  Stats total_;
+  std::array<std::uint64_t, static_cast<std::size_t>(DropReason::kCount)> drops_{};
+  std::uint64_t forwarded_ = 0;
+  std::uint16_t masq_next_port_ = 0;
+  Time last_advance_{0};
+  bool clock_started_ = false;
+  bool nodest_pending_ = false;
+};
+
+}  // namespace lvs

@@ -1,0 +1,155 @@
+// Connection accounting, as IPVS's ip_vs_bind_dest / ip_vs_unbind_dest /
+// set_tcp_state and the connection timer (ip_vs_conn_expire).
+#include "lvs/engine.h"
+
+namespace lvs {
+namespace {
+
+// netfilter conntrack's defaults, for flows the router masquerades itself.
+constexpr Duration kMasqTcpEstablished = seconds(432000);
+constexpr Duration kMasqUdp = seconds(120);
+
+}  // namespace
+
+void Engine::bind_dest(Conn& c) {
+  RealServer* rs = dest_of(c);
+  if (!rs) return;
+  ++dests_[c.dest].refs;
+  if (c.flags & kConnTemplate) {
+    ++rs->persist_conns;
+  } else if (c.flags & kConnInactive) {
+    ++rs->inactive_conns;
+  } else {
+    ++rs->active_conns;
+  }
+  if (rs->cfg.u_threshold != 0 &&
+      static_cast<std::uint32_t>(rs->total_conns()) >= rs->cfg.u_threshold)
+    rs->flags |= kDestOverload;
+  if (rs->svc && rs->svc->sched) rs->svc->sched->counts_changed(*rs->svc, *rs);
+}
+
+void Engine::unbind_dest(Conn& c) {
+  RealServer* rs = dest_of(c);
+  if (!rs) return;
+  if (c.flags & kConnTemplate) {
+    --rs->persist_conns;
+  } else if (c.flags & kConnInactive) {
+    --rs->inactive_conns;
+  } else {
+    --rs->active_conns;
+  }
+  const auto total = static_cast<std::uint32_t>(rs->total_conns());
+  if (rs->cfg.l_threshold != 0) {
+    if (total < rs->cfg.l_threshold) rs->flags &= ~kDestOverload;
+  } else if (rs->cfg.u_threshold != 0) {
+    if (total * 4 < rs->cfg.u_threshold * 3) rs->flags &= ~kDestOverload;
+  } else {
+    rs->flags &= ~kDestOverload;
+  }
+  if (rs->svc && rs->svc->sched) rs->svc->sched->counts_changed(*rs->svc, *rs);
+  const std::uint32_t id = c.dest;
+  c.dest = kNoDest;
+  --dests_[id].refs;
+  release_dest_ref(id);
+}
+
+Time Engine::conn_expiry(const Conn& c, Time now) const {
+  if (c.flags & kConnTemplate) {
+    const RealServer* rs = dest_by_id(c.dest);
+    return now + (rs && rs->svc ? rs->svc->cfg.timeout : Duration{0});
+  }
+  const bool masq = (c.flags & kConnMasquerade) != 0;
+  if (c.proto == Proto::kUdp) return now + (masq ? kMasqUdp : cfg_.timeouts.udp);
+  const auto s = static_cast<TcpState>(c.state);
+  if (masq && s == TcpState::kEstablished) return now + kMasqTcpEstablished;
+  return now + cfg_.timeouts.for_tcp(s);
+}
+
+void Engine::set_state(Conn& c, ConnId id, ConnDir dir, std::uint8_t tcp_flags, Time now) {
+  if (c.proto == Proto::kTcp) {
+    // A DR connection only ever sees the client's half (IP_VS_DIR_INPUT_ONLY).
+    if ((c.flags & kConnNoOutput) && dir == ConnDir::kInput) dir = ConnDir::kInputOnly;
+    const auto old_state = static_cast<TcpState>(c.state);
+    const TcpState new_state = tcp_next_state(old_state, dir, tcp_flags);
+    if (new_state != old_state) {
+      if (RealServer* rs = dest_of(c)) {
+        const bool inactive = (c.flags & kConnInactive) != 0;
+        if (!inactive && new_state != TcpState::kEstablished) {
+          --rs->active_conns;
+          ++rs->inactive_conns;
+          c.flags |= kConnInactive;
+          if (rs->svc && rs->svc->sched) rs->svc->sched->counts_changed(*rs->svc, *rs);
+        } else if (inactive && new_state == TcpState::kEstablished) {
+          ++rs->active_conns;
+          --rs->inactive_conns;
+          c.flags &= static_cast<std::uint16_t>(~kConnInactive);
+          if (rs->svc && rs->svc->sched) rs->svc->sched->counts_changed(*rs->svc, *rs);
+        }
+      }
+      c.state = static_cast<std::uint8_t>(new_state);
+    }
+  }
+  table_->touch(id, conn_expiry(c, now));
+}
+
+// The connection timer fired (ip_vs_conn_expire).
+void Engine::expire_conn(ConnId id, Time now) {
+  Conn& c = (*table_)[id];
+  if ((c.flags & kConnTemplate) && c.aux != 0) {
+    // A template outlives the connections it controls.
+    table_->touch(id, conn_expiry(c, now));
+    return;
+  }
+  expire_now(id);
+}
+
+void Engine::expire_now(ConnId id) {
+  Conn& c = (*table_)[id];
+  if (c.control != kNoConn) {
+    Conn& tmpl = (*table_)[c.control];
+    if (tmpl.aux != 0) --tmpl.aux;
+    c.control = kNoConn;
+  }
+  unbind_dest(c);
+  table_->erase(id);
+}
+
+// expire_nodest_conn: after a real server is deleted, its connections go, and
+// the templates that no longer control any connection.
+void Engine::expire_nodest_conns() {
+  nodest_pending_ = false;
+  std::vector<ConnId> conns, templates;
+  table_->for_each([&](ConnId id, const Conn& c) {
+    const RealServer* rs = dest_by_id(c.dest);
+    if (c.dest == kNoDest || !rs || rs->available()) return;
+    (c.flags & kConnTemplate ? templates : conns).push_back(id);
+  });
+  for (ConnId id : conns) expire_now(id);
+  for (ConnId id : templates)
+    if ((*table_)[id].aux == 0) expire_now(id);
+}
+
+// Timers fire in time order, as kernel timers do: a long jump in `now` is
+// walked in steps shorter than one turn of the table's timer wheel, and each
+// callback sees the time its step reached (a template re-armed while it still
+// controls a connection restarts from there, not from the end of the jump).
+// (Gaps of more than ~33 hours are walked in at most 2,000 coarser steps.)
+void Engine::advance(Time now) {
+  if (!clock_started_) {
+    clock_started_ = true;
+    last_advance_ = now;
+  }
+  if (now > last_advance_) {
+    Duration step = seconds(60);
+    if ((now - last_advance_) / step > 2000) step = (now - last_advance_) / 2000 + Duration{1};
+    Time t = last_advance_;
+    while (t < now) {
+      t = now - t > step ? t + step : now;
+      table_->expire(t, [this, t](ConnId id) { expire_conn(id, t); });
+    }
+    last_advance_ = now;
+  }
+  if (nodest_pending_) expire_nodest_conns();
+}
+
+}  // namespace lvs

@@ -1,0 +1,198 @@
+// The packet path: IPVS's ip_vs_in (from clients) and ip_vs_out (from real
+// servers), plus the ICMP errors that quote their connections.
+#include "lvs/engine.h"
+
+namespace lvs {
+namespace {
+
+bool is_tcp_or_udp(Proto p) { return p == Proto::kTcp || p == Proto::kUdp; }
+
+// IPVS's is_new_conn_expected() for conn_reuse_mode: a SYN on a closing
+// connection that no template controls starts a new connection.
+bool new_conn_expected(const Conn& c, int reuse_mode) {
+  if (c.control != kNoConn || c.proto != Proto::kTcp) return false;
+  const auto s = static_cast<TcpState>(c.state);
+  return s == TcpState::kTimeWait || s == TcpState::kClose ||
+         ((reuse_mode & 2) && s == TcpState::kFinWait && (c.flags & kConnNoOutput));
+}
+
+void count_packet(Stats& s, bool in, std::size_t bytes) {
+  if (in) {
+    ++s.counters.inpkts;
+    s.counters.inbytes += bytes;
+  } else {
+    ++s.counters.outpkts;
+    s.counters.outbytes += bytes;
+  }
+}
+
+}  // namespace
+
+Verdict Engine::drop(DropReason r) {
+  ++drops_[static_cast<std::size_t>(r)];
+  Verdict v;
+  v.action = Action::kDrop;
+  v.reason = r;
+  return v;
+}
+
+Verdict Engine::process(std::uint8_t* data, std::size_t len, Side side, Time now,
+                        std::uint32_t fwmark) {
+  if (now != last_advance_) advance(now);
+  PacketView p;
+  const ParseStatus st = parse_ipv4(data, len, p);
+  if (st != ParseStatus::kOk) return drop(static_cast<DropReason>(st));
+  return side == Side::kOutside ? from_outside(p, now, fwmark) : from_inside(p, now);
+}
+
+Verdict Engine::from_outside(PacketView& p, Time now, std::uint32_t fwmark) {
+  if (p.proto == Proto::kIcmp && is_icmp_error(p.icmp_type)) {
+    bool handled = false;
+    Verdict v = icmp_from_outside(p, now, handled);
+    if (handled) return v;
+  }
+  if (is_tcp_or_udp(p.proto)) {
+    ConnId id = table_->find_in(p.proto, p.saddr, p.sport, p.daddr, p.dport);
+    if (id != kNoConn) {
+      Conn& c = (*table_)[id];
+      RealServer* rs = dest_of(c);
+      if (cfg_.conn_reuse_mode && p.proto == Proto::kTcp && (p.tcp_flags & kTcpSyn) &&
+          ((cfg_.expire_nodest_conn && rs && rs->weight() == 0) ||
+           new_conn_expected(c, cfg_.conn_reuse_mode))) {
+        expire_now(id);
+        id = kNoConn;
+      } else if (rs && !rs->available()) {
+        if (!cfg_.expire_nodest_conn) return drop(DropReason::kDestUnavailable);
+        expire_now(id);
+        id = kNoConn;
+      }
+    }
+    if (id != kNoConn) return forward_in(p, id, now);
+    if (VirtualService* svc = lookup_service(p.proto, p.daddr, p.dport, fwmark))
+      return schedule_new(p, *svc, now);
+  }
+  Verdict v;
+  if (is_local(p.daddr)) {
+    v.action = Action::kLocal;
+  } else if (is_inside(p.daddr)) {
+    return drop(DropReason::kToPrivateAddress);
+  }
+  return v;
+}
+
+Verdict Engine::forward_in(PacketView& p, ConnId id, Time now) {
+  Conn& c = (*table_)[id];
+  const bool masq_entry = (c.flags & kConnMasquerade) != 0;
+  // For a masqueraded flow the real server is the initiator: outside replies are its OUTPUT.
+  set_state(c, id, masq_entry ? ConnDir::kOutput : ConnDir::kInput, p.tcp_flags, now);
+  ++c.aux;
+  if (RealServer* rs = dest_of(c)) {
+    count_packet(rs->stats, true, p.len);
+    if (rs->svc) count_packet(rs->svc->stats, true, p.len);
+    count_packet(total_, true, p.len);
+  }
+  Verdict v;
+  v.action = Action::kForward;
+  v.out = Side::kInside;
+  v.next_hop = c.daddr;
+  v.conn = id;
+  v.method = static_cast<ForwardMethod>(c.flags & kConnFwdMask);
+  if (masq_entry || v.method == ForwardMethod::kMasq) rewrite_daddr_dport(p, c.daddr, c.dport);
+  ++forwarded_;
+  return v;
+}
+
+Verdict Engine::forward_out(PacketView& p, ConnId id, Time now) {
+  Conn& c = (*table_)[id];
+  const bool masq_entry = (c.flags & kConnMasquerade) != 0;
+  set_state(c, id, masq_entry ? ConnDir::kInput : ConnDir::kOutput, p.tcp_flags, now);
+  if (RealServer* rs = dest_of(c)) {
+    count_packet(rs->stats, false, p.len);
+    if (rs->svc) count_packet(rs->svc->stats, false, p.len);
+    count_packet(total_, false, p.len);
+  }
+  rewrite_saddr_sport(p, c.vaddr, c.vport);
+  Verdict v;
+  v.action = Action::kForward;
+  v.out = Side::kOutside;
+  v.next_hop = p.daddr;
+  v.conn = id;
+  ++forwarded_;
+  return v;
+}
+
+Verdict Engine::from_inside(PacketView& p, Time now) {
+  if (p.proto == Proto::kIcmp && is_icmp_error(p.icmp_type)) {
+    bool handled = false;
+    Verdict v = icmp_from_inside(p, now, handled);
+    if (handled) return v;
+  }
+  if (is_tcp_or_udp(p.proto)) {
+    const ConnId id = table_->find_out(p.proto, p.saddr, p.sport, p.daddr, p.dport);
+    if (id != kNoConn) return forward_out(p, id, now);
+  }
+  Verdict v;
+  if (is_local(p.daddr)) {
+    v.action = Action::kLocal;
+    return v;
+  }
+  if (is_inside(p.daddr)) return v;  // between hosts of the private network
+  if (is_tcp_or_udp(p.proto) && is_real_service(p.proto, p.saddr, p.sport) &&
+      !(p.proto == Proto::kTcp && (p.tcp_flags & (kTcpSyn | kTcpAck)) == kTcpSyn))
+    return drop(DropReason::kReplyWithoutConn);
+  if (cfg_.masq_addr == 0) return v;
+  return masquerade_new(p, now);
+}
+
+// An ICMP error from outside about a packet we sent as the virtual service:
+// the quote runs virtual -> client, so the connection is found the other way round.
+Verdict Engine::icmp_from_outside(PacketView& p, Time now, bool& handled) {
+  QuotedView q;
+  if (parse_icmp_quote(p, q) != ParseStatus::kOk || !is_tcp_or_udp(q.proto)) return {};
+  const ConnId id = table_->find_in(q.proto, q.daddr, q.dport, q.saddr, q.sport);
+  if (id == kNoConn || ((*table_)[id].flags & kConnTemplate)) return {};
+  handled = true;
+  Conn& c = (*table_)[id];
+  table_->touch(id, conn_expiry(c, now));
+  if (RealServer* rs = dest_of(c)) {
+    count_packet(rs->stats, true, p.len);
+    if (rs->svc) count_packet(rs->svc->stats, true, p.len);
+    count_packet(total_, true, p.len);
+  }
+  Verdict v;
+  v.action = Action::kForward;
+  v.out = Side::kInside;
+  v.next_hop = c.daddr;
+  v.conn = id;
+  v.method = static_cast<ForwardMethod>(c.flags & kConnFwdMask);
+  if ((c.flags & kConnMasquerade) || v.method == ForwardMethod::kMasq)
+    translate_icmp_to_inside(p, q, c.daddr, c.dport);
+  ++forwarded_;
+  return v;
+}
+
+// An ICMP error from a real server about a packet a client sent it.
+Verdict Engine::icmp_from_inside(PacketView& p, Time now, bool& handled) {
+  QuotedView q;
+  if (parse_icmp_quote(p, q) != ParseStatus::kOk || !is_tcp_or_udp(q.proto)) return {};
+  const ConnId id = table_->find_out(q.proto, q.daddr, q.dport, q.saddr, q.sport);
+  if (id == kNoConn) return {};
+  handled = true;
+  Conn& c = (*table_)[id];
+  table_->touch(id, conn_expiry(c, now));
+  if (RealServer* rs = dest_of(c)) {
+    count_packet(rs->stats, false, p.len);
+    if (rs->svc) count_packet(rs->svc->stats, false, p.len);
+    count_packet(total_, false, p.len);
+  }
+  translate_icmp_to_outside(p, q, c.vaddr, c.vport);
+  Verdict v;
+  v.action = Action::kForward;
+  v.out = Side::kOutside;
+  v.next_hop = p.daddr;
+  v.conn = id;
+  ++forwarded_;
+  return v;
+}
+
+}  // namespace lvs

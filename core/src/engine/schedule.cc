@@ -1,0 +1,147 @@
+// New connections: service lookup, scheduling and persistence
+// (IPVS's ip_vs_service_find, ip_vs_schedule, ip_vs_sched_persist).
+#include "lvs/engine.h"
+
+namespace lvs {
+namespace {
+
+std::uint64_t addr_key(Proto proto, Ip4 addr, std::uint16_t port) {
+  return (std::uint64_t{static_cast<std::uint8_t>(proto)} << 48) | (std::uint64_t{addr} << 16) |
+         port;
+}
+
+// Kernel templates invalidated by ip_vs_check_template() get this port, so
+// they no longer match and linger until their own timer.
+constexpr std::uint16_t kInvalidTemplatePort = 0xffff;
+
+}  // namespace
+
+// Firewall mark first, then proto/address/port, then a port-zero service.
+VirtualService* Engine::lookup_service(Proto proto, Ip4 vaddr, std::uint16_t vport,
+                                       std::uint32_t fwmark) const {
+  if (fwmark != 0) {
+    auto it = svc_by_fwmark_.find(fwmark);
+    if (it != svc_by_fwmark_.end()) return it->second;
+  }
+  if (svc_by_addr_.empty()) return nullptr;
+  auto it = svc_by_addr_.find(addr_key(proto, vaddr, vport));
+  if (it != svc_by_addr_.end()) return it->second;
+  it = svc_by_addr_.find(addr_key(proto, vaddr, 0));
+  return it == svc_by_addr_.end() ? nullptr : it->second;
+}
+
+bool Engine::template_valid(const Conn& tmpl) const {
+  const RealServer* rs = dest_by_id(tmpl.dest);
+  if (!rs || !rs->available()) return false;
+  return !(cfg_.expire_quiescent_template && rs->weight() == 0);
+}
+
+// Finds or creates the persistence template for this client network; sets
+// `dest` to its real server, or leaves it null (no server, or `full`).
+ConnId Engine::persistent_template(VirtualService& svc, const PacketView& p, Time now,
+                                   RealServer*& dest, bool& full) {
+  const Ip4 snet = p.saddr & svc.cfg.netmask;
+  const bool port_specific = !svc.cfg.key.is_fwmark() && svc.cfg.key.port != 0;
+  // <proto, cnet, 0, vaddr, vport> for a port service; <IP, cnet, 0, vaddr|fwmark, 0> otherwise.
+  const Proto t_proto = port_specific ? p.proto : Proto::kIp;
+  const Ip4 t_vaddr = svc.cfg.key.is_fwmark() ? svc.cfg.key.fwmark : p.daddr;
+  const std::uint16_t t_vport = port_specific ? p.dport : 0;
+
+  ConnId tid = table_->find_in(t_proto, snet, 0, t_vaddr, t_vport);
+  if (tid != kNoConn) {
+    Conn& t = (*table_)[tid];
+    if (template_valid(t)) {
+      dest = dests_[t.dest].rs.get();
+      return tid;
+    }
+    // Invalidate in place: the index hashes only the client side, which is unchanged.
+    t.vport = kInvalidTemplatePort;
+    t.dport = kInvalidTemplatePort;
+  }
+  const SchedPacket sp{p.proto, p.saddr, p.daddr, p.sport, p.dport};
+  RealServer* rs = svc.sched ? svc.sched->schedule(svc, sp, now) : nullptr;
+  if (!rs) return kNoConn;
+
+  Conn t;
+  t.proto = t_proto;
+  t.caddr = snet;
+  t.vaddr = t_vaddr;
+  t.vport = t_vport;
+  t.daddr = rs->cfg.addr;
+  t.dport = port_specific ? rs->cfg.port : 0;
+  t.flags = static_cast<std::uint16_t>(kConnTemplate | static_cast<std::uint16_t>(rs->cfg.fwd));
+  t.dest = rs->id;
+  tid = table_->insert(t, now + svc.cfg.timeout);
+  if (tid == kNoConn) {
+    full = true;
+    return kNoConn;
+  }
+  bind_dest((*table_)[tid]);
+  dest = rs;
+  return tid;
+}
+
+Verdict Engine::schedule_new(PacketView& p, VirtualService& svc, Time now) {
+  Verdict not_ours;
+  if (p.proto == Proto::kTcp &&
+      (((p.tcp_flags & kTcpSyn) == 0 && !cfg_.sloppy_tcp) || (p.tcp_flags & kTcpRst))) {
+    // Not a connection start: IPVS lets it through to the local stack.
+    if (is_local(p.daddr)) not_ours.action = Action::kLocal;
+    return not_ours;
+  }
+  RealServer* rs = nullptr;
+  ConnId tmpl = kNoConn;
+  if (svc.cfg.persistent()) {
+    bool full = false;
+    tmpl = persistent_template(svc, p, now, rs, full);
+    if (full) return drop(DropReason::kTableFull);
+  } else if (svc.cfg.key.is_fwmark() || svc.cfg.key.port != 0) {
+    const SchedPacket sp{p.proto, p.saddr, p.daddr, p.sport, p.dport};
+    rs = svc.sched ? svc.sched->schedule(svc, sp, now) : nullptr;
+  } else {
+    return drop(DropReason::kNoDestination);  // port zero needs persistence
+  }
+  if (!rs) {
+    Verdict v = drop(DropReason::kNoDestination);
+    v.icmp_unreachable = true;
+    return v;
+  }
+
+  const auto fwd = static_cast<std::uint16_t>(rs->cfg.fwd);
+  Conn c;
+  c.proto = p.proto;
+  c.caddr = p.saddr;
+  c.cport = p.sport;
+  c.vaddr = p.daddr;
+  c.vport = p.dport;
+  c.daddr = rs->cfg.addr;
+  c.dport = rs->cfg.port ? rs->cfg.port : p.dport;
+  // Like the kernel, every connection starts counted as inactive.
+  c.flags = static_cast<std::uint16_t>(fwd | kConnInactive);
+  if (rs->cfg.fwd != ForwardMethod::kMasq) c.flags |= kConnNoOutput;
+  if (p.proto == Proto::kUdp && (svc.cfg.flags & kSvcOnePacket)) c.flags |= kConnOnePacket;
+  c.state = p.proto == Proto::kTcp ? static_cast<std::uint8_t>(TcpState::kNone) : kUdpStateNormal;
+  c.dest = rs->id;
+  c.control = tmpl;
+
+  const ConnId id = table_->insert(c, conn_expiry(c, now));
+  if (id == kNoConn) return drop(DropReason::kTableFull);
+  bind_dest((*table_)[id]);
+  if (tmpl != kNoConn) {
+    ++(*table_)[tmpl].aux;
+    table_->touch(tmpl, now + svc.cfg.timeout);
+  }
+  ++rs->stats.counters.conns;
+  ++svc.stats.counters.conns;
+  ++total_.counters.conns;
+
+  Verdict v = forward_in(p, id, now);
+  // One-packet scheduling: the connection ends with its only datagram.
+  if (c.flags & kConnOnePacket) {
+    expire_now(id);
+    v.conn = kNoConn;
+  }
+  return v;
+}
+
+}  // namespace lvs

@@ -1,0 +1,117 @@
+#include <gtest/gtest.h>
+
+#include "engine_fixture.h"
+
+namespace lvs::test {
+namespace {
+
+class Persistence : public DirectorTest {
+ protected:
+  void SetUp() override {
+    ServiceConfig s = service("rr");
+    s.flags = kSvcPersistent;
+    s.timeout = seconds(300);
+    s.netmask = prefix_mask(24);
+    add_service(s);
+    add_dest(tcp_service(), nat_dest(kRs1));
+    add_dest(tcp_service(), nat_dest(kRs2));
+  }
+  Ip4 server_for(const char* client, std::uint16_t port, Time now) {
+    const Verdict v = in(seg(Proto::kTcp, client, port, kVip, 80), now);
+    EXPECT_EQ(v.action, Action::kForward) << client;
+    return v.next_hop;
+  }
+};
+
+// Clients in one /24 stick to one server; another network is scheduled afresh.
+TEST_F(Persistence, NetmaskGroupsClients) {
+  struct Case {
+    const char* client;
+    std::uint16_t port;
+    const char* want;
+  };
+  // rr over the list RS2, RS1 (the newest server is at the head).
+  const std::vector<Case> cases = {
+      {"203.0.113.9", 40001, kRs2},  {"203.0.113.200", 40002, kRs2},
+      {"198.51.100.4", 40003, kRs1}, {"203.0.113.9", 40004, kRs2},
+      {"198.51.100.99", 50000, kRs1}, {"192.0.2.200", 40005, kRs2},
+  };
+  double t = 1;
+  for (const Case& c : cases) EXPECT_EQ(server_for(c.client, c.port, at(t += 1)), ip(c.want)) << c.client;
+  EXPECT_EQ(dest(kRs2).persist_conns, 2);
+  EXPECT_EQ(dest(kRs1).persist_conns, 1);
+}
+
+// The template outlives its connections by the persistence timeout, then goes.
+TEST_F(Persistence, TemplateExpiresTimeoutAfterLastConnection) {
+  const Ip4 first = server_for(kClient, 40001, at(0));
+  // The SYN-only connection expires after SYN_RECV's 60 s; the template then has
+  // no connections and expires 300 s after it was last used.
+  EXPECT_EQ(server_for(kClient, 40002, at(100)), first);
+  engine_.advance(at(399.9));
+  EXPECT_EQ(dest(first == ip(kRs1) ? kRs1 : kRs2).persist_conns, 1);
+  engine_.advance(at(400.01));
+  EXPECT_EQ(dest(kRs1).persist_conns + dest(kRs2).persist_conns, 0);
+  EXPECT_EQ(engine_.conns().size(), 0u);
+}
+
+// Template expiry waits while it still controls a live connection.
+TEST_F(Persistence, TemplateHeldByEstablishedConnection) {
+  const Ip4 rs = server_for(kClient, 40001, at(0));
+  in(seg(Proto::kTcp, kClient, 40001, kVip, 80, kAck), at(0.1));  // ESTABLISHED: 900 s
+  engine_.advance(at(600));
+  EXPECT_EQ(engine_.conns().size(), 2u);
+  EXPECT_EQ(server_for(kClient, 40002, at(601)), rs);
+  engine_.advance(at(1000.2));  // connection gone at 900.1; template used at 601 -> 901
+  EXPECT_EQ(engine_.conns().size(), 0u);
+}
+
+// A quiesced server keeps its persistent clients unless expire_quiescent_template is set.
+TEST(PersistenceQuiesce, ExpireQuiescentTemplateSetting) {
+  for (bool expire_quiescent : {false, true}) {
+    EngineConfig cfg = director_config();
+    cfg.expire_quiescent_template = expire_quiescent;
+    Engine e(cfg);
+    ServiceConfig s;
+    s.key = tcp_service();
+    s.scheduler = "rr";
+    s.flags = kSvcPersistent;
+    ASSERT_TRUE(e.add_service(s));
+    ASSERT_TRUE(e.add_dest(s.key, nat_dest(kRs1)));
+    ASSERT_TRUE(e.add_dest(s.key, nat_dest(kRs2)));
+    Bytes b = make_packet(seg(Proto::kTcp, kClient, 40001, kVip, 80));
+    const Verdict first = e.process(b.data(), b.size(), Side::kOutside, at(1));
+    ASSERT_EQ(first.next_hop, ip(kRs2));
+    RealServerConfig q = nat_dest(kRs2);
+    q.weight = 0;
+    ASSERT_TRUE(e.edit_dest(s.key, q));
+    b = make_packet(seg(Proto::kTcp, kClient, 40002, kVip, 80));
+    const Verdict second = e.process(b.data(), b.size(), Side::kOutside, at(2));
+    EXPECT_EQ(second.next_hop, ip(expire_quiescent ? kRs1 : kRs2)) << expire_quiescent;
+  }
+}
+
+// A firewall-mark service keeps one template across every port the mark covers.
+TEST(PersistenceFwmark, OneTemplateAcrossPorts) {
+  Engine e(director_config());
+  ServiceConfig s;
+  s.key.fwmark = 7;
+  s.scheduler = "rr";
+  s.flags = kSvcPersistent;
+  ASSERT_TRUE(e.add_service(s));
+  ASSERT_TRUE(e.add_dest(s.key, nat_dest(kRs1, 0)));
+  ASSERT_TRUE(e.add_dest(s.key, nat_dest(kRs2, 0)));
+  Ip4 seen = 0;
+  for (std::uint16_t port : {80, 443, 8443}) {
+    Bytes b = make_packet(seg(Proto::kTcp, kClient, 40000 + port, kVip, port));
+    const Verdict v = e.process(b.data(), b.size(), Side::kOutside, at(1), /*fwmark=*/7);
+    ASSERT_EQ(v.action, Action::kForward);
+    if (seen == 0) seen = v.next_hop;
+    EXPECT_EQ(v.next_hop, seen) << port;
+    // Port-zero real servers keep the client's destination port.
+    EXPECT_EQ(make_packet(seg(Proto::kTcp, kClient, 40000 + port, format_ip4(seen), port)), b);
+  }
+}
+
+}  // namespace
+}  // namespace lvs::test
