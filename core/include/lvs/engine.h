@@ -15,6 +15,7 @@
 
 #include "lvs/conn_state.h"
 #include "lvs/conn_table.h"
+#include "lvs/ipvsadm_format.h"
 #include "lvs/packet.h"
 #include "lvs/scheduler.h"
 #include "lvs/service.h"
@@ -167,6 +168,12 @@ class Engine {
   const StatsCounters& total_stats() const { return total_.counters; }
   std::uint64_t drops(DropReason r) const { return drops_[static_cast<std::size_t>(r)]; }
   std::uint64_t forwarded() const { return forwarded_; }
+  // What ipvsadm -L -n (and -c) would be given at `now`; format it with
+  // format_service_list / format_conn_list. Masquerade entries are netfilter's,
+  // not IPVS connections, and are not listed.
+  IpvsListing listing(Time now) const;
+  // ipvsadm -Z: zero the counters of every service, real server and the totals.
+  void zero_stats();
 
  private:
   struct DestSlot {
@@ -224,6 +231,7 @@ class Engine {
   std::array<std::uint64_t, static_cast<std::size_t>(DropReason::kCount)> drops_{};
   std::uint64_t forwarded_ = 0;
   std::uint16_t masq_next_port_ = 0;
+  std::optional<EstimationTimer> est_timer_;
   Time last_advance_{0};
   bool clock_started_ = false;
   bool nodest_pending_ = false;

@@ -138,6 +138,7 @@ void Engine::advance(Time now) {
   if (!clock_started_) {
     clock_started_ = true;
     last_advance_ = now;
+    est_timer_.emplace(now);
   }
   if (now > last_advance_) {
     Duration step = seconds(60);
@@ -150,6 +151,12 @@ void Engine::advance(Time now) {
     last_advance_ = now;
   }
   if (nodest_pending_) expire_nodest_conns();
+  if (const std::uint64_t passes = est_timer_->advance(now)) {
+    for (auto& svc : services_) svc->stats.estimate(passes);
+    for (DestSlot& slot : dests_)
+      if (slot.rs) slot.rs->stats.estimate(passes);
+    total_.estimate(passes);
+  }
 }
 
 }  // namespace lvs

@@ -1,0 +1,40 @@
+// The engine as ipvsadm sees it: a plain snapshot for the listing formatters.
+#include "lvs/engine.h"
+
+namespace lvs {
+
+IpvsListing Engine::listing(Time now) const {
+  IpvsListing out;
+  for (const auto& svc : services_) out.services.push_back(snapshot_service(*svc));
+  table_->for_each([&](ConnId id, const Conn& c) {
+    if (c.flags & kConnMasquerade) return;
+    IpvsConnEntry e;
+    e.proto = c.proto;
+    const Duration left = table_->expires_at(id) - now;
+    e.expires_s = conn_expires_seconds(left);
+    if (c.proto == Proto::kTcp) {
+      e.state = std::string(tcp_state_name(static_cast<TcpState>(c.state)));
+    } else if (c.proto == Proto::kUdp) {
+      e.state = "UDP";
+    } else {
+      e.state = "NONE";
+    }
+    e.caddr = c.caddr;
+    e.cport = c.cport;
+    e.vaddr = c.vaddr;
+    e.vport = c.vport;
+    e.daddr = c.daddr;
+    e.dport = c.dport;
+    out.conns.push_back(std::move(e));
+  });
+  return out;
+}
+
+void Engine::zero_stats() {
+  for (auto& svc : services_) svc->stats.zero();
+  for (DestSlot& slot : dests_)
+    if (slot.rs) slot.rs->stats.zero();
+  total_.zero();
+}
+
+}  // namespace lvs
