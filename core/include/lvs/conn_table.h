@@ -69,7 +69,8 @@ struct Conn {
 // modulo 2^32, so the table runs for any length of time as long as:
 //   - an expiry is at most kMaxTimeout after the last expire() call (longer
 //     ones are clamped), and
-//   - expire() is called at least once every kMaxTimeout.
+//   - expire() is called at least once every kMaxTimeout, and before the first
+//     insert() when the caller's clock starts more than kMaxTimeout past 0.
 // expires_at() is the requested time rounded up to the next millisecond.
 //
 // At most 16 live entries can share one (proto, client address, client port):
@@ -79,7 +80,8 @@ class ConnTable {
   static constexpr std::size_t kMaxCapacity = 0x7fffffffu;
   static constexpr Duration kMaxTimeout = milliseconds(1u << 30);  // ~12.4 days
 
-  // Room for `capacity` connections and templates; all memory is allocated here.
+  // Room for `capacity` (at most kMaxCapacity) connections and templates; all
+  // memory is allocated here.
   explicit ConnTable(std::size_t capacity);
   ~ConnTable();
   ConnTable(const ConnTable&) = delete;

@@ -37,9 +37,9 @@ void free_array(void* p, std::size_t bytes, std::size_t align) {
 
 }  // namespace
 
-ConnTable::ConnTable(std::size_t capacity) : capacity_(capacity) {
-  assert(capacity <= kMaxCapacity);
-  const std::uint64_t buckets = (capacity * kLoadDen + kLoadNum - 1) / kLoadNum;
+ConnTable::ConnTable(std::size_t capacity)
+    : capacity_(capacity < kMaxCapacity ? capacity : kMaxCapacity) {
+  const std::uint64_t buckets = (capacity_ * kLoadDen + kLoadNum - 1) / kLoadNum;
   n_buckets_ = static_cast<std::uint32_t>(buckets == 0 ? 1 : buckets);
   // Slots are constructed on insert; untouched pages are never faulted in.
   slots_ = static_cast<Slot*>(alloc_array(slot_bytes(), alignof(Slot)));

@@ -202,6 +202,18 @@ TEST(ConnTimerTest, ExpiresAtRoundsUpToTick) {
   EXPECT_EQ(t.expires_at(b), milliseconds(7));
 }
 
+// Expiry beyond kMaxTimeout from the table's clock is clamped to it, not wrapped.
+TEST(ConnTimerTest, LongTimeoutsAreClamped) {
+  ConnTable t(4);
+  t.expire(seconds(10), [](ConnId) {});
+  const ConnId id = t.insert(client(1), seconds(10) + ConnTable::kMaxTimeout * 3);
+  EXPECT_LE(t.expires_at(id), seconds(10) + ConnTable::kMaxTimeout + milliseconds(1));
+  EXPECT_GE(t.expires_at(id), seconds(10) + ConnTable::kMaxTimeout);
+  int calls = 0;
+  t.expire(seconds(10) + ConnTable::kMaxTimeout / 2, [&](ConnId) { ++calls; });
+  EXPECT_EQ(calls, 0);  // a wrapped expiry would look overdue here
+}
+
 // Expiry stays exact across the 32-bit millisecond wrap (~49.7 days).
 TEST(ConnTimerTest, WrapsPast32BitTicks) {
   ConnTable t(4);
