@@ -27,9 +27,12 @@ FlagClass flag_class(std::uint8_t flags) {
 // DR/TUN connections (kInputOnly) see only the client: a client FIN on
 // ESTABLISHED means FIN_WAIT, not CLOSE_WAIT.
 using S = TcpState;
-constexpr S NO = S::kNone, ES = S::kEstablished, SS = S::kSynSent, SR = S::kSynRecv,
+// NO and SA never appear as a next state; they are named for the column comments.
+[[maybe_unused]] constexpr S NO = S::kNone;
+[[maybe_unused]] constexpr S SA = S::kSynAck;
+constexpr S ES = S::kEstablished, SS = S::kSynSent, SR = S::kSynRecv,
             FW = S::kFinWait, TW = S::kTimeWait, CL = S::kClose, CW = S::kCloseWait,
-            LA = S::kLastAck, LI = S::kListen, SA = S::kSynAck;
+            LA = S::kLastAck, LI = S::kListen;
 
 using Row = std::array<S, kStates>;
 // [direction][flag class][current state], the kernel's tcp_states[] (Linux 6.1).
