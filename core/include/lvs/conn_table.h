@@ -96,7 +96,10 @@ class ConnTable {
                   std::uint16_t dport) const;
   // Bring both index buckets for this client key into cache (batch path).
   void prefetch(Proto proto, Ip4 client, std::uint16_t client_port) const;
-  // Bring a found entry into cache (batch path, after the bucket).
+  // Second batch stage, once the buckets have arrived: bring the entries whose
+  // tags match this client key into cache.
+  void prefetch_entries(Proto proto, Ip4 client, std::uint16_t client_port) const;
+  // Bring one known entry into cache.
   void prefetch_entry(ConnId id) const;
 
   // Copies `conn` in and arms its timer; kNoConn when the table is full or the

@@ -140,4 +140,13 @@ void ConnTable::prefetch(Proto proto, Ip4 client, std::uint16_t client_port) con
   __builtin_prefetch(&buckets_[k.b2]);
 }
 
+void ConnTable::prefetch_entries(Proto proto, Ip4 client, std::uint16_t client_port) const {
+  const KeyHash k = key_hash(proto, client, client_port);
+  for (std::uint32_t bucket : {k.b1, k.b2}) {
+    const Bucket& b = buckets_[bucket];
+    for (int i = 0; i < 8; ++i)
+      if (b.tag[i] == k.tag) __builtin_prefetch(&slots_[b.id[i]]);
+  }
+}
+
 }  // namespace lvs
