@@ -8,19 +8,15 @@
 namespace lvs::sched {
 namespace {
 
-using LeastOverhead = ArgBest<std::uint32_t, LessU32>;
-
 struct LcLeaf {
-  static LeastOverhead::Value of(const RealServer& d, std::uint32_t slot) {
-    if (d.overloaded() || d.weight() == 0) return LeastOverhead::identity();
-    return {static_cast<std::uint32_t>(conn_overhead(d)), static_cast<std::int32_t>(slot)};
+  static PackedMin::Value of(const RealServer& d, std::uint32_t slot) {
+    if (d.overloaded() || d.weight() == 0) return PackedMin::identity();
+    return PackedMin::pack(static_cast<std::uint32_t>(conn_overhead(d)), slot);
   }
 };
 
 }  // namespace
 
-std::unique_ptr<Scheduler> make_lc() {
-  return std::make_unique<BestOfScheduler<LeastOverhead, LcLeaf>>("lc");
-}
+std::unique_ptr<Scheduler> make_lc() { return std::make_unique<BestOfScheduler<PackedMin, LcLeaf>>("lc"); }
 
 }  // namespace lvs::sched

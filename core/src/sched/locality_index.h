@@ -10,12 +10,15 @@ namespace lvs::sched {
 
 struct LocalityMonoid {
   struct Value {
-    LightestLoad::Value best;
+    RatioMin::Value best;
     std::int32_t underloaded = 0;
   };
   static Value identity() { return Value{}; }
   static Value combine(const Value& l, const Value& r) {
-    return {LightestLoad::combine(l.best, r.best), l.underloaded + r.underloaded};
+    return {RatioMin::combine(l.best, r.best), l.underloaded + r.underloaded};
+  }
+  static bool same(const Value& a, const Value& b) {
+    return a.underloaded == b.underloaded && RatioMin::same(a.best, b.best);
   }
 };
 

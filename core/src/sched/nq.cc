@@ -8,31 +8,18 @@
 namespace lvs::sched {
 namespace {
 
-// Any idle server beats any busy one; idle ones tie (so the first wins);
-// busy ones compare by expected delay.
-struct NqKey {
-  bool idle = false;
-  Load delay;
-};
-struct NqBetter {
-  bool operator()(const NqKey& a, const NqKey& b) const {
-    if (a.idle != b.idle) return a.idle;
-    return !a.idle && LighterLoad{}(a.delay, b.delay);
-  }
-};
-using NeverQueue = ArgBest<NqKey, NqBetter>;
-
+// An idle server gets load 0/1: it beats every busy one (whose numerator
+// is at least 2) and ties with other idle ones, so the first idle wins.
 struct NqLeaf {
-  static NeverQueue::Value of(const RealServer& d, std::uint32_t slot) {
-    if (d.overloaded() || d.weight() == 0) return NeverQueue::identity();
-    return {{d.active_conns == 0, {expected_delay(d), d.weight()}}, static_cast<std::int32_t>(slot)};
+  static RatioMin::Value of(const RealServer& d, std::uint32_t slot) {
+    if (d.overloaded() || d.weight() == 0) return RatioMin::identity();
+    if (d.active_conns == 0) return {0, 1, static_cast<std::int32_t>(slot)};
+    return {expected_delay(d), d.weight(), static_cast<std::int32_t>(slot)};
   }
 };
 
 }  // namespace
 
-std::unique_ptr<Scheduler> make_nq() {
-  return std::make_unique<BestOfScheduler<NeverQueue, NqLeaf>>("nq");
-}
+std::unique_ptr<Scheduler> make_nq() { return std::make_unique<BestOfScheduler<RatioMin, NqLeaf>>("nq"); }
 
 }  // namespace lvs::sched

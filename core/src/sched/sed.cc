@@ -8,19 +8,15 @@
 namespace lvs::sched {
 namespace {
 
-using ShortestDelay = ArgBest<Load, LighterLoad>;
-
 struct SedLeaf {
-  static ShortestDelay::Value of(const RealServer& d, std::uint32_t slot) {
-    if (!takes_new(d)) return ShortestDelay::identity();
-    return {{expected_delay(d), d.weight()}, static_cast<std::int32_t>(slot)};
+  static RatioMin::Value of(const RealServer& d, std::uint32_t slot) {
+    if (!takes_new(d)) return RatioMin::identity();
+    return {expected_delay(d), d.weight(), static_cast<std::int32_t>(slot)};
   }
 };
 
 }  // namespace
 
-std::unique_ptr<Scheduler> make_sed() {
-  return std::make_unique<BestOfScheduler<ShortestDelay, SedLeaf>>("sed");
-}
+std::unique_ptr<Scheduler> make_sed() { return std::make_unique<BestOfScheduler<RatioMin, SedLeaf>>("sed"); }
 
 }  // namespace lvs::sched

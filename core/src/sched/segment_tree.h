@@ -21,11 +21,17 @@ class SegmentTree {
   }
   std::size_t capacity() const { return cap_; }
 
-  // Sets a leaf and fixes its ancestors.
+  // Sets a leaf and fixes its ancestors, stopping where nothing changes
+  // (most count changes touch a server that wins nothing).
   void set(std::size_t slot, const Value& v) {
     std::size_t i = slot + cap_;
+    if (Monoid::same(nodes_[i], v)) return;
     nodes_[i] = v;
-    for (i >>= 1; i >= 1; i >>= 1) nodes_[i] = Monoid::combine(nodes_[2 * i], nodes_[2 * i + 1]);
+    for (i >>= 1; i >= 1; i >>= 1) {
+      const Value up = Monoid::combine(nodes_[2 * i], nodes_[2 * i + 1]);
+      if (Monoid::same(nodes_[i], up)) return;
+      nodes_[i] = up;
+    }
   }
   // Sets a leaf without fixing ancestors; call build() after a batch.
   void set_leaf(std::size_t slot, const Value& v) { nodes_[slot + cap_] = v; }

@@ -56,10 +56,10 @@ class TwoChoices final : public Scheduler {
     std::size_t i = 1;
     while (i < tree.capacity()) {
       i *= 2;
-      if (tree.node(i) < need) {
-        need -= tree.node(i);
-        ++i;
-      }
+      const std::int64_t left = tree.node(i);
+      const bool right = left < need;  // branch-free step
+      need -= right ? left : 0;
+      i += right;
     }
     return idx_.at(static_cast<long>(i - tree.capacity()));
   }

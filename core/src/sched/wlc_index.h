@@ -8,14 +8,14 @@
 
 namespace lvs::sched {
 
-using LightestLoad = ArgBest<Load, LighterLoad>;
+using LightestLoad = RatioMin;
 
 // A weight-0 server can never replace the kernel's running minimum (its
 // product is 0, overheads are >= 0), so leaving it out changes nothing.
 struct WlcLeaf {
   static LightestLoad::Value of(const RealServer& d, std::uint32_t slot) {
     if (!takes_new(d)) return LightestLoad::identity();
-    return {{conn_overhead(d), d.weight()}, static_cast<std::int32_t>(slot)};
+    return {conn_overhead(d), d.weight(), static_cast<std::int32_t>(slot)};
   }
 };
 
