@@ -1,0 +1,213 @@
+// Data-path throughput of the engine: established flows (one packet per call
+// and batched), new connections, and the memory-latency bound they run against.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <numeric>
+#include <random>
+#include <vector>
+
+#include <sys/mman.h>
+
+#include "lvs/engine.h"
+#include "lvs/packet.h"
+
+namespace {
+
+using namespace lvs;
+
+constexpr std::size_t kPktLen = 64;  // IPv4 20 + TCP 20 + 24 bytes of payload
+constexpr Ip4 kVip = 0xc000020a;     // 192.0.2.10
+constexpr int kServers = 16;
+
+Ip4 server_addr(int i) { return 0x0a010000u + 11u + static_cast<Ip4>(i); }  // 10.1.0.11+
+Ip4 client_addr(std::uint32_t flow) { return 0x64400000u + (flow >> 6); }   // 100.64.0.0/10
+std::uint16_t client_port(std::uint32_t flow) { return static_cast<std::uint16_t>(1024 + (flow & 63) * 997 % 64000); }
+
+void write_segment(std::uint8_t* b, Ip4 src, std::uint16_t sport, Ip4 dst, std::uint16_t dport,
+                   std::uint8_t flags) {
+  std::memset(b, 0, kPktLen);
+  b[0] = 0x45;
+  store16(b + 2, kPktLen);
+  b[8] = 64;
+  b[9] = 6;
+  store32(b + 12, src);
+  store32(b + 16, dst);
+  store16(b + 10, csum_compute(b, 20));
+  store16(b + 20, sport);
+  store16(b + 22, dport);
+  b[32] = 0x50;
+  b[33] = flags;
+  const std::uint32_t pseudo = (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + 6 + 44;
+  store16(b + 36, csum_compute(b + 20, 44, pseudo));
+}
+
+EngineConfig bench_config(std::size_t max_conns) {
+  EngineConfig cfg;
+  cfg.max_conns = max_conns;
+  cfg.local_addrs = {kVip, 0xc0000201u, 0x0a0100feu};
+  cfg.inside_nets = {Prefix{0x0a010000u, prefix_mask(16)}};
+  return cfg;
+}
+
+void add_http_service(Engine& e, const char* sched) {
+  ServiceConfig s;
+  s.key.proto = Proto::kTcp;
+  s.key.addr = kVip;
+  s.key.port = 80;
+  s.scheduler = sched;
+  e.add_service(s);
+  for (int i = 0; i < kServers; ++i) {
+    RealServerConfig d;
+    d.addr = server_addr(i);
+    d.port = 8080;
+    d.weight = 1 + i % 4;
+    d.fwd = ForwardMethod::kMasq;
+    e.add_dest(s.key, d);
+  }
+}
+
+// `flows` established connections, and one 64-byte packet per flow in random
+// order (half from clients, half from the servers), laid out back to back.
+struct EstablishedWorld {
+  Engine engine;
+  std::vector<std::uint8_t> packets;
+  std::vector<Side> sides;
+  Time now{seconds(1)};
+
+  explicit EstablishedWorld(std::size_t flows) : engine(bench_config(flows + flows / 8)) {
+    add_http_service(engine, "rr");
+    std::vector<Ip4> server(flows);
+    std::uint8_t buf[kPktLen];
+    for (std::uint32_t f = 0; f < flows; ++f) {
+      write_segment(buf, client_addr(f), client_port(f), kVip, 80, 0x02);
+      server[f] = engine.process(buf, kPktLen, Side::kOutside, now).next_hop;
+      write_segment(buf, client_addr(f), client_port(f), kVip, 80, 0x10);
+      engine.process(buf, kPktLen, Side::kOutside, now);
+    }
+    std::vector<std::uint32_t> order(flows);
+    std::iota(order.begin(), order.end(), 0u);
+    std::mt19937_64 rng(42);
+    std::shuffle(order.begin(), order.end(), rng);
+    packets.resize(flows * kPktLen);
+    sides.resize(flows);
+    for (std::size_t i = 0; i < flows; ++i) {
+      const std::uint32_t f = order[i];
+      std::uint8_t* p = &packets[i * kPktLen];
+      if (rng() & 1) {
+        write_segment(p, client_addr(f), client_port(f), kVip, 80, 0x10);
+        sides[i] = Side::kOutside;
+      } else {
+        write_segment(p, server[f], 8080, client_addr(f), client_port(f), 0x10);
+        sides[i] = Side::kInside;
+      }
+    }
+  }
+};
+
+void BM_EstablishedFlow(benchmark::State& state) {
+  const auto flows = static_cast<std::size_t>(state.range(0));
+  EstablishedWorld w(flows);
+  alignas(64) std::uint8_t pkt[kPktLen];
+  std::size_t i = 0;
+  std::int64_t forwarded = 0;
+  for (auto _ : state) {
+    std::memcpy(pkt, &w.packets[i * kPktLen], kPktLen);  // the NIC's DMA into a buffer
+    const Verdict v = w.engine.process(pkt, kPktLen, w.sides[i], w.now);
+    forwarded += v.action == Action::kForward;
+    w.now += Duration{100};
+    if (++i == flows) i = 0;
+  }
+  if (forwarded != state.iterations()) state.SkipWithError("a packet was not forwarded");
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_EstablishedFlow)->Arg(1000000)->Unit(benchmark::kNanosecond);
+
+void BM_EstablishedFlowBatch(benchmark::State& state) {
+  const auto flows = static_cast<std::size_t>(state.range(0));
+  EstablishedWorld w(flows);
+  constexpr std::size_t kBatch = Engine::kBatch;
+  alignas(64) std::uint8_t bufs[kBatch][kPktLen];
+  PacketRef refs[kBatch];
+  Verdict verdicts[kBatch];
+  std::size_t i = 0;
+  std::int64_t forwarded = 0;
+  for (auto _ : state) {
+    for (std::size_t k = 0; k < kBatch; ++k) {
+      std::memcpy(bufs[k], &w.packets[i * kPktLen], kPktLen);
+      refs[k] = PacketRef{bufs[k], kPktLen, w.sides[i], 0};
+      if (++i == flows) i = 0;
+    }
+    w.engine.process_batch(refs, verdicts, kBatch, w.now);
+    for (const Verdict& v : verdicts) forwarded += v.action == Action::kForward;
+    w.now += Duration{100 * kBatch};
+  }
+  if (forwarded != state.iterations() * static_cast<std::int64_t>(kBatch)) state.SkipWithError("a packet was not forwarded");
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kBatch));
+}
+BENCHMARK(BM_EstablishedFlowBatch)->Arg(1000000)->Unit(benchmark::kNanosecond);
+
+// The memory-latency floor: dependent random reads over as many bytes as the
+// engine's connection table uses for the same number of flows.
+void BM_DramRandomRead(benchmark::State& state) {
+  const auto flows = static_cast<std::size_t>(state.range(0));
+  std::size_t bytes = 0;
+  {
+    const std::size_t capacity = flows + flows / 8;
+    // Same sizing as EstablishedWorld: the table's own footprint.
+    bytes = capacity * 57;
+  }
+  const std::size_t lines = bytes / 64;
+  // Allocated as the connection table allocates (2 MiB aligned, huge-page hint),
+  // so both pay the same TLB costs.
+  const std::size_t alloc = (lines * 64 + (2u << 20) - 1) & ~std::size_t{(2u << 20) - 1};
+  auto* next = static_cast<std::uint32_t*>(std::aligned_alloc(2u << 20, alloc));
+  madvise(next, alloc, MADV_HUGEPAGE);
+  std::memset(next, 0, alloc);
+  std::vector<std::uint32_t> perm(lines);
+  std::iota(perm.begin(), perm.end(), 0u);
+  std::mt19937_64 rng(7);
+  std::shuffle(perm.begin(), perm.end(), rng);
+  for (std::size_t k = 0; k < lines; ++k) next[perm[k] * 16] = perm[(k + 1) % lines] * 16;
+  std::uint32_t at = perm[0] * 16;
+  for (auto _ : state) {
+    at = next[at];
+    benchmark::DoNotOptimize(at);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["working_set_MB"] = static_cast<double>(bytes) / 1e6;
+  std::free(next);
+}
+BENCHMARK(BM_DramRandomRead)->Arg(1000000)->Unit(benchmark::kNanosecond);
+
+// SYN to the VIP: miss, schedule (wlc), insert. SYN_RECV is shortened to
+// 100 ms so connections expire and their slots are reused as fast as new ones
+// arrive: the steady state of a busy director.
+void BM_NewConnection(benchmark::State& state) {
+  EngineConfig cfg = bench_config(1u << 20);
+  cfg.timeouts.tcp[static_cast<std::size_t>(TcpState::kSynRecv)] = milliseconds(100);
+  Engine engine(cfg);
+  add_http_service(engine, "wlc");
+  alignas(64) std::uint8_t tmpl[kPktLen];
+  alignas(64) std::uint8_t pkt[kPktLen];
+  write_segment(tmpl, 0, 0, kVip, 80, 0x02);
+  Time now{seconds(1)};
+  std::uint32_t flow = 0;
+  std::int64_t forwarded = 0;
+  for (auto _ : state) {
+    std::memcpy(pkt, tmpl, kPktLen);
+    store32(pkt + 12, client_addr(flow));
+    store16(pkt + 20, client_port(flow));
+    ++flow;
+    forwarded += engine.process(pkt, kPktLen, Side::kOutside, now).action == Action::kForward;
+    now += Duration{250};  // 4M SYN/s of simulated time: ~400k live entries
+  }
+  if (forwarded != state.iterations()) state.SkipWithError("a SYN was not forwarded");
+  state.SetItemsProcessed(state.iterations());
+  state.counters["table_size"] = static_cast<double>(engine.conns().size());
+}
+BENCHMARK(BM_NewConnection)->Unit(benchmark::kNanosecond);
+
+}  // namespace
