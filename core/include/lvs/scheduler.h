@@ -23,8 +23,8 @@ struct SchedPacket {
   std::uint16_t dport = 0;
 };
 
-// Injected randomness: twos's draws and mh's per-service hash secrets.
-// Must return uniformly distributed 32-bit values.
+// Injected randomness for twos's draws (mh keys hsiphash with the kernel's
+// fixed constants and draws nothing). Must return uniform 32-bit values.
 using RandomSource = std::function<std::uint32_t()>;
 
 // Mirrors struct ip_vs_scheduler: init_service/add_dest/del_dest/upd_dest/schedule.

@@ -18,6 +18,7 @@ struct Mix {
   std::uint32_t svc_flags;
   int max_weight;  // weights drawn from 0..max_weight
   int fresh_daddr_pct = 25;  // share of packets to a never-seen destination
+  int max_step_ms = 0;       // > 0: a slow clock (lets lblc/lblcr tables pass 16384 entries)
 };
 
 class Lockstep {
@@ -97,6 +98,7 @@ class Lockstep {
     return true;
   }
   Duration advance() {
+    if (mix_.max_step_ms > 0) return std::chrono::milliseconds(pick(0, mix_.max_step_ms));
     const int r = pick(0, 999);
     if (r < 900) return std::chrono::milliseconds(pick(0, 2000));
     if (r < 995) return std::chrono::seconds(pick(60, 900));
@@ -137,7 +139,8 @@ TEST_P(EquivalenceTest, FastMatchesReferenceForEveryPick) {
 
 std::string case_name(const ::testing::TestParamInfo<Case>& info) {
   return std::string(info.param.name) + "_flags" + std::to_string(info.param.mix.svc_flags) + "_w" +
-         std::to_string(info.param.mix.max_weight) + "_fresh" + std::to_string(info.param.mix.fresh_daddr_pct);
+         std::to_string(info.param.mix.max_weight) + "_fresh" + std::to_string(info.param.mix.fresh_daddr_pct) +
+         "_step" + std::to_string(info.param.mix.max_step_ms);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -145,7 +148,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(Case{"rr", {0, 5}}, Case{"wrr", {0, 6}}, Case{"wrr", {0, 100}}, Case{"lc", {0, 5}},
                       Case{"wlc", {0, 5}}, Case{"sed", {0, 5}}, Case{"nq", {0, 5}}, Case{"lblc", {0, 8}},
                       Case{"lblcr", {0, 8}},
-                      Case{"lblc", {0, 8, 95}}, Case{"lblcr", {0, 8, 95}}, Case{"dh", {0, 5}}, Case{"sh", {0, 5}},
+                      Case{"lblc", {0, 8, 95}}, Case{"lblcr", {0, 8, 95}}, Case{"lblc", {0, 8, 95, 20}},
+                      Case{"lblcr", {0, 8, 95, 20}}, Case{"dh", {0, 5}}, Case{"sh", {0, 5}},
                       Case{"sh", {kSvcSched1 | kSvcSched2, 5}}, Case{"mh", {0, 5}},
                       Case{"mh", {kSvcSched1 | kSvcSched2, 100}}, Case{"fo", {0, 5}}, Case{"ovf", {0, 20}},
                       Case{"twos", {0, 5}}),
