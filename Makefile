@@ -5,10 +5,13 @@ FUZZ_SECONDS ?= 600
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Every Debian package the project needs to build, test, benchmark and fuzz.
+# (ns3 itself is needed only because ns-3's CMake config checks that its
+# helper binaries exist; libgsl-dev likewise.)
 DEPS := build-essential cmake ninja-build ccache pkg-config \
         clang libclang-rt-14-dev \
         libgtest-dev libgmock-dev libbenchmark-dev \
         libpcap-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev \
+        libns3-dev ns3 libgsl-dev libboost-graph-dev \
         tshark
 
 .PHONY: deps configure build test demo bench asan fuzz clean
