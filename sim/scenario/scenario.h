@@ -1,0 +1,163 @@
+#pragma once
+// The scenario model: what a scenario YAML file (scenarios/README.md) says,
+// after parsing and --set overrides, before anything is built. Plain data:
+// the parser fills it, `lvsim check` validates it, the runner builds the ns-3
+// world from it. Every element remembers where it was written, so errors can
+// name file:line:column.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lvs/config/diagnostics.h"
+#include "lvs/service.h"
+#include "lvs/types.h"
+
+namespace lvs::scenario {
+
+using config::SourcePos;
+
+// A random variable for service times and sizes.
+struct Distribution {
+  enum class Kind : std::uint8_t { kConstant, kExponential, kLognormal, kPareto, kUniform };
+  Kind kind = Kind::kConstant;
+  double mean = 0;    // constant value, exponential/lognormal/pareto mean
+  double sigma = 0;   // lognormal: sigma of the underlying normal
+  double shape = 0;   // pareto: alpha (> 1 for a finite mean)
+  double min = 0;     // uniform
+  double max = 0;     // uniform
+  SourcePos pos;
+};
+
+struct Link {
+  double rate_bps = 1e9;
+  double delay_s = 0.0001;
+  double loss = 0;  // packet loss probability
+  SourcePos pos;
+};
+
+// CPU cost of the director per packet, per byte and per new connection, on
+// `cores` cores fed by one bounded input queue. Profiles are documented with
+// their sources in scenarios/README.md.
+struct CostModel {
+  std::string profile = "ipvs-nat";  // or "custom", "none"
+  double per_packet_s = 0;
+  double per_byte_s = 0;
+  double per_conn_s = 0;
+  int cores = 1;
+  std::uint32_t queue_packets = 1000;
+  SourcePos pos;
+};
+
+struct Router {
+  std::string name;
+  Ip4 public_ip = 0;    // eth0
+  Ip4 private_ip = 0;   // eth1
+  int priority = 100;   // VRRP (the failover issue)
+  bool backup = false;
+  CostModel cost;
+  SourcePos pos;
+};
+
+struct Topology {
+  // The client population: `addresses` distinct client addresses spread over
+  // `nodes` ns-3 nodes, all in `network`, behind one access link each.
+  std::uint32_t client_addresses = 100;
+  std::uint32_t client_nodes = 4;
+  Prefix client_network{};
+  Link access_link;
+  // The Internet-facing LAN of the routers, and the private LAN of the real servers.
+  Prefix public_network{};
+  Link public_lan;
+  Prefix private_network{};
+  Link private_lan;
+  double nic_rate_bps = 1e9;  // router NICs
+  Ip4 vip = 0;                // floating, eth0:1
+  Ip4 nat_gateway_ip = 0;     // floating, eth1:1
+  std::vector<Router> routers;
+  SourcePos pos;
+};
+
+struct RealServer {
+  std::string name;
+  Ip4 address = 0;
+  Ip4 gateway = 0;          // default route; must be the NAT gateway IP for NAT
+  int workers = 8;          // requests served at once
+  Distribution service_time;
+  double speed = 1.0;       // service times are divided by this
+  std::uint32_t backlog = 128;
+  std::string tcp_variant = "TcpNewReno";
+  SourcePos pos;
+};
+
+// A virtual service and its real servers (by name, with IPVS settings).
+struct Service {
+  ServiceConfig ipvs;
+  struct Member {
+    std::string server;  // RealServer::name
+    RealServerConfig ipvs;
+    SourcePos pos;
+  };
+  std::vector<Member> members;
+  SourcePos pos;
+};
+
+struct Workload {
+  enum class Kind : std::uint8_t { kOpenLoop, kClosedLoop, kFlashCrowd };
+  std::string name;
+  Kind kind = Kind::kOpenLoop;
+  ServiceKey target;              // which service (VIP:port or the proto/port of one)
+  double rate = 10;               // open loop: requests/s (Poisson)
+  std::vector<std::pair<double, double>> rate_schedule;  // (time s, rate) steps/ramp points
+  bool ramp = false;              // interpolate between schedule points
+  std::uint32_t users = 10;       // closed loop
+  Distribution think_time;        // closed loop
+  double flash_start = 0, flash_peak = 0, flash_duration = 0;  // flash crowd
+  Distribution request_size;      // bytes
+  Distribution response_size;     // bytes
+  std::uint32_t requests_per_connection = 1;  // keep-alive when > 1
+  double timeout_s = 10;          // a request not answered by then is a timeout
+  double start_s = 0;
+  double stop_s = -1;             // -1: until the end
+  SourcePos pos;
+};
+
+struct Fault {
+  enum class Action : std::uint8_t { kDown, kUp };
+  double at_s = 0;
+  Action action = Action::kDown;
+  std::string target;  // a router, real server or link name
+  SourcePos pos;
+};
+
+struct Measurement {
+  double interval_s = 1;
+  bool pcap = false;
+  bool flowmonitor = false;
+  bool netanim = false;
+  SourcePos pos;
+};
+
+struct Slo {
+  double p99_latency_s = 0;  // 0: none
+  double error_rate = 0;     // 0: none
+};
+
+struct Scenario {
+  std::string name;         // from `name:` or the file name
+  std::string description;
+  std::string file;         // where it was read from
+  double duration_s = 10;
+  std::uint64_t seed = 1;
+  Topology topology;
+  std::vector<Service> services;
+  std::vector<RealServer> real_servers;
+  std::vector<Workload> workloads;
+  std::vector<Fault> faults;
+  Measurement measurement;
+  Slo slo;
+};
+
+}  // namespace lvs::scenario
