@@ -90,6 +90,24 @@ class ConnTable {
   // Packet from the client side: saddr:sport is the client, daddr:dport the virtual address.
   ConnId find_in(Proto proto, Ip4 saddr, std::uint16_t sport, Ip4 daddr,
                  std::uint16_t dport) const;
+
+  // A client key's hash and candidate buckets, computed once and reused by
+  // the batch path's prefetch stages and its lookup.
+  struct Probe {
+    std::uint32_t tag;
+    std::uint32_t b1;
+    std::uint32_t b2;
+  };
+  Probe probe(Proto proto, Ip4 client, std::uint16_t client_port) const {
+    return key_hash(proto, client, client_port);
+  }
+  void prefetch(const Probe& k) const;
+  void prefetch_entries(const Probe& k) const;
+  // find_in/find_out with the probe of (saddr, sport) resp. (daddr, dport).
+  ConnId find_in(const Probe& k, Proto proto, Ip4 saddr, std::uint16_t sport, Ip4 daddr,
+                 std::uint16_t dport) const;
+  ConnId find_out(const Probe& k, Proto proto, Ip4 saddr, std::uint16_t sport, Ip4 daddr,
+                  std::uint16_t dport) const;
   // Packet from the real-server side: saddr:sport is the real server, daddr:dport the client.
   // Templates never match.
   ConnId find_out(Proto proto, Ip4 saddr, std::uint16_t sport, Ip4 daddr,
@@ -151,11 +169,6 @@ class ConnTable {
   static constexpr std::uint32_t kDetached = 0xfffffffeu;  // live, on no timer list
   static constexpr int kMaxKicks = 256;
 
-  struct KeyHash {
-    std::uint32_t tag;
-    std::uint32_t b1;
-    std::uint32_t b2;
-  };
 
   static std::uint64_t floor_tick(Time t);
   static std::uint64_t ceil_tick(Time t);
@@ -165,15 +178,21 @@ class ConnTable {
   std::size_t slot_bytes() const;
   std::size_t bucket_bytes() const;
   bool live(ConnId id) const { return id < high_water_ && slots_[id].prev != kFree; }
+  // Both cache lines of a slot (48-byte slots straddle a line boundary half the time).
+  void prefetch_slot(ConnId id) const {
+    const char* p = reinterpret_cast<const char*>(&slots_[id]);
+    __builtin_prefetch(p);
+    __builtin_prefetch(p + sizeof(Slot) - 1);
+  }
 
   // Index (conn_index.cc).
-  KeyHash key_hash(Proto proto, Ip4 client, std::uint16_t client_port) const;
+  Probe key_hash(Proto proto, Ip4 client, std::uint16_t client_port) const;
   std::uint32_t alt_bucket(std::uint32_t bucket, std::uint32_t tag) const;
   bool bucket_put(std::uint32_t bucket, std::uint32_t tag, ConnId id);
-  bool index_insert(const KeyHash& k, ConnId id);
+  bool index_insert(const Probe& k, ConnId id);
   void index_remove(ConnId id);
   template <class Match>
-  ConnId index_find(const KeyHash& k, Match&& match) const;
+  ConnId index_find(const Probe& k, Match&& match) const;
 
   // Timer wheel (conn_timer.cc).
   std::uint32_t clamp_expiry(Time t) const;

@@ -182,8 +182,11 @@ class Engine {
   };
 
   // datapath.cc
-  Verdict from_outside(PacketView& p, Time now, std::uint32_t fwmark);
-  Verdict from_inside(PacketView& p, Time now);
+  // `probe`: the connection-index probe of the packet's client side, when the
+  // batch path has computed it already.
+  Verdict from_outside(PacketView& p, Time now, std::uint32_t fwmark,
+                       const ConnTable::Probe* probe = nullptr);
+  Verdict from_inside(PacketView& p, Time now, const ConnTable::Probe* probe = nullptr);
   Verdict forward_in(PacketView& p, ConnId id, Time now);
   Verdict forward_out(PacketView& p, ConnId id, Time now);
   Verdict icmp_from_outside(PacketView& p, Time now, bool& handled);

@@ -23,14 +23,14 @@ inline std::uint32_t reduce(std::uint32_t x, std::uint32_t n) {
 
 }  // namespace
 
-ConnTable::KeyHash ConnTable::key_hash(Proto proto, Ip4 client,
+ConnTable::Probe ConnTable::key_hash(Proto proto, Ip4 client,
                                        std::uint16_t client_port) const {
   const std::uint64_t key = (static_cast<std::uint64_t>(client) << 32) |
                             (static_cast<std::uint64_t>(client_port) << 16) |
                             static_cast<std::uint64_t>(proto);
   const std::uint64_t h =
       mum(mum(key ^ seed_[0], seed_[1] ^ 0xe7037ed1a0b428dbull) ^ seed_[0], 0xa0761d6478bd642full);
-  KeyHash k;
+  Probe k;
   k.tag = static_cast<std::uint32_t>(h >> 32);
   if (k.tag == 0) k.tag = 1;  // 0 marks an empty pair
   k.b1 = reduce(static_cast<std::uint32_t>(h), n_buckets_);
@@ -59,7 +59,7 @@ bool ConnTable::bucket_put(std::uint32_t bucket, std::uint32_t tag, ConnId id) {
 
 // Random-walk cuckoo insertion; on failure every move is undone, so existing
 // entries never lose their place.
-bool ConnTable::index_insert(const KeyHash& k, ConnId id) {
+bool ConnTable::index_insert(const Probe& k, ConnId id) {
   if (bucket_put(k.b1, k.tag, id) || bucket_put(k.b2, k.tag, id)) return true;
   struct Move {
     std::uint32_t bucket;
@@ -91,7 +91,7 @@ bool ConnTable::index_insert(const KeyHash& k, ConnId id) {
 
 void ConnTable::index_remove(ConnId id) {
   const Conn& c = slots_[id].conn;
-  const KeyHash k = key_hash(c.proto, c.caddr, c.cport);
+  const Probe k = key_hash(c.proto, c.caddr, c.cport);
   for (std::uint32_t bucket : {k.b1, k.b2}) {
     Bucket& b = buckets_[bucket];
     for (int i = 0; i < 8; ++i) {
@@ -106,12 +106,14 @@ void ConnTable::index_remove(ConnId id) {
 }
 
 template <class Match>
-ConnId ConnTable::index_find(const KeyHash& k, Match&& match) const {
+ConnId ConnTable::index_find(const Probe& k, Match&& match) const {
   __builtin_prefetch(&buckets_[k.b2]);  // overlaps the second miss with the first
   for (std::uint32_t bucket : {k.b1, k.b2}) {
     const Bucket& b = buckets_[bucket];
     for (int i = 0; i < 8; ++i) {
-      if (b.tag[i] == k.tag && match(slots_[b.id[i]].conn)) return b.id[i];
+      if (b.tag[i] != k.tag) continue;
+      prefetch_slot(b.id[i]);  // a 48-byte slot may straddle two lines: ask for both at once
+      if (match(slots_[b.id[i]].conn)) return b.id[i];
     }
     if (k.b2 == k.b1) break;
   }
@@ -120,7 +122,12 @@ ConnId ConnTable::index_find(const KeyHash& k, Match&& match) const {
 
 ConnId ConnTable::find_in(Proto proto, Ip4 saddr, std::uint16_t sport, Ip4 daddr,
                           std::uint16_t dport) const {
-  return index_find(key_hash(proto, saddr, sport), [&](const Conn& c) {
+  return find_in(key_hash(proto, saddr, sport), proto, saddr, sport, daddr, dport);
+}
+
+ConnId ConnTable::find_in(const Probe& k, Proto proto, Ip4 saddr, std::uint16_t sport,
+                          Ip4 daddr, std::uint16_t dport) const {
+  return index_find(k, [&](const Conn& c) {
     return c.caddr == saddr && c.cport == sport && c.vaddr == daddr && c.vport == dport &&
            c.proto == proto;
   });
@@ -128,24 +135,35 @@ ConnId ConnTable::find_in(Proto proto, Ip4 saddr, std::uint16_t sport, Ip4 daddr
 
 ConnId ConnTable::find_out(Proto proto, Ip4 saddr, std::uint16_t sport, Ip4 daddr,
                            std::uint16_t dport) const {
-  return index_find(key_hash(proto, daddr, dport), [&](const Conn& c) {
+  return find_out(key_hash(proto, daddr, dport), proto, saddr, sport, daddr, dport);
+}
+
+ConnId ConnTable::find_out(const Probe& k, Proto proto, Ip4 saddr, std::uint16_t sport,
+                           Ip4 daddr, std::uint16_t dport) const {
+  return index_find(k, [&](const Conn& c) {
     return c.caddr == daddr && c.cport == dport && c.daddr == saddr && c.dport == sport &&
            c.proto == proto && (c.flags & kConnTemplate) == 0;
   });
 }
 
 void ConnTable::prefetch(Proto proto, Ip4 client, std::uint16_t client_port) const {
-  const KeyHash k = key_hash(proto, client, client_port);
+  prefetch(key_hash(proto, client, client_port));
+}
+
+void ConnTable::prefetch(const Probe& k) const {
   __builtin_prefetch(&buckets_[k.b1]);
   __builtin_prefetch(&buckets_[k.b2]);
 }
 
 void ConnTable::prefetch_entries(Proto proto, Ip4 client, std::uint16_t client_port) const {
-  const KeyHash k = key_hash(proto, client, client_port);
+  prefetch_entries(key_hash(proto, client, client_port));
+}
+
+void ConnTable::prefetch_entries(const Probe& k) const {
   for (std::uint32_t bucket : {k.b1, k.b2}) {
     const Bucket& b = buckets_[bucket];
     for (int i = 0; i < 8; ++i)
-      if (b.tag[i] == k.tag) __builtin_prefetch(&slots_[b.id[i]]);
+      if (b.tag[i] == k.tag) prefetch_slot(b.id[i]);
   }
 }
 

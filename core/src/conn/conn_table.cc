@@ -60,7 +60,7 @@ ConnTable::~ConnTable() {
 }
 
 void ConnTable::prefetch_entry(ConnId id) const {
-  if (id < high_water_) __builtin_prefetch(&slots_[id]);
+  if (id < high_water_) prefetch_slot(id);
 }
 
 std::size_t ConnTable::slot_bytes() const {

@@ -45,14 +45,16 @@ Verdict Engine::process(std::uint8_t* data, std::size_t len, Side side, Time now
   return side == Side::kOutside ? from_outside(p, now, fwmark) : from_inside(p, now);
 }
 
-Verdict Engine::from_outside(PacketView& p, Time now, std::uint32_t fwmark) {
+Verdict Engine::from_outside(PacketView& p, Time now, std::uint32_t fwmark,
+                             const ConnTable::Probe* probe) {
   if (p.proto == Proto::kIcmp && is_icmp_error(p.icmp_type)) {
     bool handled = false;
     Verdict v = icmp_from_outside(p, now, handled);
     if (handled) return v;
   }
   if (is_tcp_or_udp(p.proto)) {
-    ConnId id = table_->find_in(p.proto, p.saddr, p.sport, p.daddr, p.dport);
+    ConnId id = probe ? table_->find_in(*probe, p.proto, p.saddr, p.sport, p.daddr, p.dport)
+                      : table_->find_in(p.proto, p.saddr, p.sport, p.daddr, p.dport);
     if (id != kNoConn) {
       Conn& c = (*table_)[id];
       RealServer* rs = dest_of(c);
@@ -121,14 +123,16 @@ Verdict Engine::forward_out(PacketView& p, ConnId id, Time now) {
   return v;
 }
 
-Verdict Engine::from_inside(PacketView& p, Time now) {
+Verdict Engine::from_inside(PacketView& p, Time now, const ConnTable::Probe* probe) {
   if (p.proto == Proto::kIcmp && is_icmp_error(p.icmp_type)) {
     bool handled = false;
     Verdict v = icmp_from_inside(p, now, handled);
     if (handled) return v;
   }
   if (is_tcp_or_udp(p.proto)) {
-    const ConnId id = table_->find_out(p.proto, p.saddr, p.sport, p.daddr, p.dport);
+    const ConnId id =
+        probe ? table_->find_out(*probe, p.proto, p.saddr, p.sport, p.daddr, p.dport)
+              : table_->find_out(p.proto, p.saddr, p.sport, p.daddr, p.dport);
     if (id != kNoConn) return forward_out(p, id, now);
   }
   Verdict v;
