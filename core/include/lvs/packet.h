@@ -61,9 +61,19 @@ struct QuotedView {
 };
 ParseStatus parse_icmp_quote(const PacketView& outer, QuotedView& out);
 
-// RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m').
-std::uint16_t csum_update16(std::uint16_t check, std::uint16_t from, std::uint16_t to);
-std::uint16_t csum_update32(std::uint16_t check, std::uint32_t from, std::uint32_t to);
+// RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'). Inline: they run several times per packet.
+inline std::uint16_t csum_update16(std::uint16_t check, std::uint16_t from, std::uint16_t to) {
+  std::uint32_t sum = std::uint32_t{static_cast<std::uint16_t>(~check)} +
+                      std::uint32_t{static_cast<std::uint16_t>(~from)} + to;
+  sum = (sum & 0xffff) + (sum >> 16);
+  sum = (sum & 0xffff) + (sum >> 16);
+  return static_cast<std::uint16_t>(~sum);
+}
+inline std::uint16_t csum_update32(std::uint16_t check, std::uint32_t from, std::uint32_t to) {
+  check = csum_update16(check, static_cast<std::uint16_t>(from >> 16),
+                        static_cast<std::uint16_t>(to >> 16));
+  return csum_update16(check, static_cast<std::uint16_t>(from), static_cast<std::uint16_t>(to));
+}
 // One's-complement checksum over a byte range (full computation).
 std::uint16_t csum_compute(const std::uint8_t* data, std::size_t len, std::uint32_t seed = 0);
 

@@ -14,12 +14,6 @@ constexpr std::size_t kUdpCsumOff = 6;
 constexpr std::size_t kIcmpHeader = 8;
 constexpr std::size_t kIcmpCsumOff = 2;
 
-std::uint16_t fold(std::uint32_t sum) {
-  sum = (sum & 0xffff) + (sum >> 16);
-  sum = (sum & 0xffff) + (sum >> 16);
-  return static_cast<std::uint16_t>(sum);
-}
-
 bool is_echo(std::uint8_t type) { return type == kIcmpEchoRequest || type == kIcmpEchoReply; }
 
 // Offset of the L4 checksum field, or 0 when the protocol has none we maintain.
@@ -59,18 +53,6 @@ void recompute_icmp_csum(PacketView& p) {
 bool is_icmp_error(std::uint8_t type) {
   return type == kIcmpDestUnreach || type == 4 /* source quench */ || type == 11 /* time exceeded */ ||
          type == 12 /* parameter problem */;
-}
-
-std::uint16_t csum_update16(std::uint16_t check, std::uint16_t from, std::uint16_t to) {
-  const std::uint32_t sum = std::uint32_t{static_cast<std::uint16_t>(~check)} +
-                            std::uint32_t{static_cast<std::uint16_t>(~from)} + to;
-  return static_cast<std::uint16_t>(~fold(sum));
-}
-
-std::uint16_t csum_update32(std::uint16_t check, std::uint32_t from, std::uint32_t to) {
-  check = csum_update16(check, static_cast<std::uint16_t>(from >> 16),
-                        static_cast<std::uint16_t>(to >> 16));
-  return csum_update16(check, static_cast<std::uint16_t>(from), static_cast<std::uint16_t>(to));
 }
 
 std::uint16_t csum_compute(const std::uint8_t* data, std::size_t len, std::uint32_t seed) {
