@@ -11,7 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "lvs/config/cluster_config.h"
 #include "lvs/config/diagnostics.h"
+#include "lvs/engine.h"  // lvs::Prefix
 #include "lvs/service.h"
 #include "lvs/types.h"
 
@@ -29,6 +31,9 @@ struct Distribution {
   double min = 0;     // uniform
   double max = 0;     // uniform
   SourcePos pos;
+
+  // The distribution's mean, whatever parameters define it.
+  double expected() const { return kind == Kind::kUniform ? (min + max) / 2 : mean; }
 };
 
 struct Link {
@@ -92,15 +97,32 @@ struct RealServer {
   SourcePos pos;
 };
 
+// keepalived's virtual_server-level health settings (the failover issue runs
+// them); defaults are keepalived's.
+struct ServiceHealth {
+  double delay_loop_s = 60;
+  std::uint32_t quorum = 1;
+  std::uint32_t hysteresis = 0;
+  bool inhibit_on_failure = false;
+  bool alpha = false;
+  bool omega = false;
+  std::optional<RealServerConfig> sorry_server;
+};
+
 // A virtual service and its real servers (by name, with IPVS settings).
 struct Service {
+  std::string name;  // optional; workloads may name it instead of VIP:port
   ServiceConfig ipvs;
+  std::optional<ServiceHealth> health;  // set when the file (or import) had it
   struct Member {
     std::string server;  // RealServer::name
     RealServerConfig ipvs;
+    bool inhibit_on_failure = false;
+    std::vector<config::CheckerConfig> health_checks;
     SourcePos pos;
   };
   std::vector<Member> members;
+  std::string imported_from;  // the keepalived/ipvsadm/lvs.cf file, "" when inline
   SourcePos pos;
 };
 
@@ -128,7 +150,7 @@ struct Fault {
   enum class Action : std::uint8_t { kDown, kUp };
   double at_s = 0;
   Action action = Action::kDown;
-  std::string target;  // a router, real server or link name
+  std::string target;  // a router or real server name, or a link: access_link, public_lan, private_lan
   SourcePos pos;
 };
 
@@ -158,6 +180,20 @@ struct Scenario {
   std::vector<Fault> faults;
   Measurement measurement;
   Slo slo;
+  // Where each field was written, by dotted path ("topology.vip",
+  // "real_servers.1.gateway"), so later checks can point at it.
+  std::map<std::string, SourcePos> field_pos;
+
+  // The position of `path`, else of its nearest enclosing section that has one.
+  SourcePos pos_of(std::string path) const {
+    for (;;) {
+      if (auto it = field_pos.find(path); it != field_pos.end()) return it->second;
+      const auto dot = path.rfind('.');
+      if (dot == std::string::npos) break;
+      path.resize(dot);
+    }
+    return SourcePos{file, 1, 1};
+  }
 };
 
 }  // namespace lvs::scenario
