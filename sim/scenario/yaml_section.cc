@@ -74,19 +74,28 @@ void Section::check_keys() const {
 SourcePos Section::pos() const { return node_pos(*ctx_, node_, path_); }
 
 SourcePos Section::pos(std::string_view key) const {
-  const YAML::Node n = node(key);
-  return n.IsDefined() ? node_pos(*ctx_, n, field(key)) : pos();
+  return contains(key) ? node_pos(*ctx_, node(key), field(key)) : pos();
 }
 
-bool Section::has(std::string_view key) const {
+bool Section::contains(std::string_view key) const {
   if (!node_.IsMap()) return false;
-  const YAML::Node n = node_[std::string(key)];
-  return n.IsDefined() && !n.IsNull();
+  for (const auto& kv : node_) {
+    if (kv.first.Scalar() == key) return true;
+  }
+  return false;
 }
 
+bool Section::has(std::string_view key) const { return contains(key) && !node(key).IsNull(); }
+
+// By iteration: yaml-cpp's const operator[] returns an invalid node for a
+// missing key, and the non-const one inserts it.
 YAML::Node Section::node(std::string_view key) const {
-  if (!node_.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
-  return node_[std::string(key)];
+  if (node_.IsMap()) {
+    for (const auto& kv : node_) {
+      if (kv.first.Scalar() == key) return kv.second;
+    }
+  }
+  return YAML::Node();
 }
 
 void Section::fail(std::string_view key, const std::string& message) const {

@@ -64,6 +64,7 @@ class Section {
   Distribution distribution(std::string_view key, const Distribution& fallback, bool seconds) const;
 
  private:
+  bool contains(std::string_view key) const;  // present, even if null
   std::string scalar(std::string_view key) const;  // the value as text; fails if not a scalar
   void check_keys() const;
 
