@@ -46,13 +46,17 @@ struct NatTopology {
 
   explicit NatTopology(const NatTopologyOptions& o = {}) {
     using namespace ns3;
+    // ARP requests go out at once: no packets lost to a jittered first ARP.
+    Config::SetDefault("ns3::ArpL3Protocol::RequestJitter",
+                       StringValue("ns3::ConstantRandomVariable[Constant=0.0]"));
     director.Create(1);
     clients.Create(o.clients);
     servers.Create(o.servers);
     public_lan.SetChannelAttribute("DataRate", StringValue(o.public_rate));
-    public_lan.SetChannelAttribute("Delay", TimeValue(MicroSeconds(50)));
+    // A short delay: a CSMA channel stays busy for the propagation delay too.
+    public_lan.SetChannelAttribute("Delay", TimeValue(MicroSeconds(1)));
     private_lan.SetChannelAttribute("DataRate", StringValue(o.private_rate));
-    private_lan.SetChannelAttribute("Delay", TimeValue(MicroSeconds(50)));
+    private_lan.SetChannelAttribute("Delay", TimeValue(MicroSeconds(1)));
     public_devs = public_lan.Install(NodeContainer(director, clients));
     private_devs = private_lan.Install(NodeContainer(director, servers));
 
