@@ -6,6 +6,7 @@ const std::vector<Subcommand>& subcommands() {
   static const std::vector<Subcommand> all = {
       import_command(),
       replay_command(),
+      check_command(),
   };
   return all;
 }

@@ -27,5 +27,6 @@ const std::vector<Subcommand>& subcommands();
 // The subcommands, one file each.
 Subcommand import_command();
 Subcommand replay_command();
+Subcommand check_command();
 
 }  // namespace lvs::cli

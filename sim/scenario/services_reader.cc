@@ -34,23 +34,23 @@ ForwardMethod read_method(const Section& s) {
   s.fail("method", "'" + m + "' is not nat, dr, tun, local or bypass");
 }
 
-std::uint32_t read_flags(const Section& s, const std::string& scheduler) {
+// ipvsadm -b names; like ipvsadm, any scheduler takes any of them.
+std::uint32_t read_flags(const Section& s) {
   std::uint32_t flags = 0;
   const YAML::Node n = s.node("flags");
   if (!n.IsDefined() || n.IsNull()) return flags;
   if (!n.IsSequence()) s.fail("flags", "expected a list, e.g. [sh-port]");
   for (const auto& f : n) {
     const std::string v = f.Scalar();
-    const std::string pre = scheduler == "sh" || scheduler == "mh" ? scheduler + "-" : "-";
-    if (v == pre + "fallback" || v == "flag-1") {
+    if (v == "sh-fallback" || v == "mh-fallback" || v == "flag-1") {
       flags |= kSvcSched1;
-    } else if (v == pre + "port" || v == "flag-2") {
+    } else if (v == "sh-port" || v == "mh-port" || v == "flag-2") {
       flags |= kSvcSched2;
     } else if (v == "flag-3") {
       flags |= kSvcSched3;
     } else {
       throw ConfigError(node_pos(s.context(), f, s.field("flags")),
-                        s.field("flags") + ": '" + v + "' is not a flag of scheduler " + scheduler);
+                        s.field("flags") + ": '" + v + "' is not sh-fallback, sh-port, mh-fallback, mh-port or flag-1..3");
     }
   }
   return flags;
@@ -198,7 +198,7 @@ Service read_inline(const Section& s, const Topology& t, const std::vector<RealS
   if (std::find(scheds.begin(), scheds.end(), svc.ipvs.scheduler) == scheds.end())
     s.fail("scheduler", "'" + svc.ipvs.scheduler + "' is not an IPVS scheduler" +
                             did_you_mean(svc.ipvs.scheduler, scheds));
-  svc.ipvs.flags = read_flags(s, svc.ipvs.scheduler);
+  svc.ipvs.flags = read_flags(s);
   if (s.has("persistence")) {
     const Section p = s.child("persistence");
     svc.ipvs.flags |= kSvcPersistent;

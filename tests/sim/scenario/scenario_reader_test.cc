@@ -140,3 +140,48 @@ TEST(ScenarioImport, UnknownRealServerPointsIntoConf) {
 
 }  // namespace
 }  // namespace lvs::scenario
+
+namespace lvs::scenario {
+namespace {
+
+// The services example in scenarios/README.md (the schema `lvsim import
+// --yaml` writes) is accepted as it stands, field for field.
+TEST(ScenarioServices, AcceptsTheDocumentedImportSchema) {
+  const std::string readme = testing::config_text(std::string(LVS_TEST_DATA_DIR) + "/../../scenarios/README.md");
+  const std::size_t start = readme.find("```yaml\nservices:\n");
+  ASSERT_NE(start, std::string::npos);
+  const std::size_t end = readme.find("```", start + 7);
+  const std::string services = readme.substr(start + 8, end - start - 8);
+  const std::string text =
+      "topology:\n"
+      "  public_lan: {network: 192.0.2.0/24}\n"
+      "  private_lan: {network: 10.1.0.0/24}\n"
+      "  vip: 192.0.2.10\n"
+      "  nat_gateway_ip: 10.1.0.254\n"
+      "  routers: [{name: lvs1, public_ip: 192.0.2.2, private_ip: 10.1.0.2}]\n"
+      "real_servers: [{name: rs1, address: 10.1.0.11, service_time: 1ms}]\n" +
+      services;
+  const Scenario sc = parse_scenario(text, "readme-example.yaml");
+  ASSERT_EQ(sc.services.size(), 1u);
+  const Service& s = sc.services[0];
+  EXPECT_EQ(s.ipvs.scheduler, "wrr");
+  EXPECT_EQ(s.ipvs.flags, std::uint32_t{kSvcSched2 | kSvcPersistent | kSvcOnePacket});
+  EXPECT_EQ(s.ipvs.netmask, *parse_ip4("255.255.255.0"));
+  ASSERT_TRUE(s.health && s.health->sorry_server);
+  EXPECT_EQ(s.health->sorry_server->port, 1358);
+  ASSERT_EQ(s.members.size(), 1u);
+  EXPECT_EQ(s.members[0].server, "rs1");
+  EXPECT_EQ(s.members[0].ipvs.port, 8080);
+  EXPECT_TRUE(s.members[0].inhibit_on_failure);
+  ASSERT_EQ(s.members[0].health_checks.size(), 1u);
+  const config::CheckerConfig& c = s.members[0].health_checks[0];
+  EXPECT_EQ(c.kind, config::CheckerKind::kHttpGet);
+  EXPECT_EQ(c.retry, 3u);
+  ASSERT_EQ(c.urls.size(), 1u);
+  ASSERT_EQ(c.urls[0].status_codes.size(), 2u);
+  EXPECT_EQ(c.urls[0].status_codes[1].low, 300);
+  EXPECT_EQ(c.urls[0].status_codes[1].high, 399);
+}
+
+}  // namespace
+}  // namespace lvs::scenario

@@ -1,6 +1,8 @@
 #pragma once
 // Paths and small helpers shared by the scenario tests.
 
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "lvs/config/diagnostics.h"
@@ -10,6 +12,13 @@ namespace lvs::scenario::testing {
 
 inline std::string data_path(const std::string& name) {
   return std::string(LVS_TEST_DATA_DIR) + "/scenarios/" + name;
+}
+
+inline std::string config_text(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 // The one-line error reading `name` (with `overrides`) throws; "" if none.
