@@ -95,7 +95,8 @@ Subcommand replay_command() {
             cmd.footer(
                 "Requests to a VIP enter from the outside; replies from a VIP are fed back as the\n"
                 "assigned real server's packets from the inside. OUT.pcap has the input's link type;\n"
-                "Ethernet MAC addresses are kept as captured. Exit status: 0 done, 2 errors.");
+                "Ethernet MAC addresses are kept as captured. Firewall-mark services get no traffic\n"
+                "(a capture has no marks). Exit status: 0 done, 2 errors.");
             return [a] { return run_replay(*a); };
           }};
 }

@@ -8,6 +8,8 @@
 // packet (source VIP:vport -> the connection's real server address:port) and
 // enters from the inside, so both directions go through the engine. Anything
 // else enters from the outside and the engine decides (local, pass, ...).
+// Replies of DR/TUN connections never pass a real director and are skipped.
+// Firewall-mark services see no traffic: a capture carries no netfilter marks.
 //
 // What the director sends (kForward, plus the ICMP port unreachable it
 // answers with when no real server is available) is written out with the
@@ -17,7 +19,6 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
-#include <unordered_set>
 #include <vector>
 
 #include "lvs/config/cluster_config.h"
@@ -66,7 +67,8 @@ class Replayer {
 
   std::unique_ptr<Engine> engine_;
   LinkType link_;
-  std::unordered_set<std::uint64_t> service_keys_;  // proto|addr|port of non-fwmark services
+  // proto|addr|port of the non-fwmark services: a handful, scanned linearly.
+  std::vector<std::uint64_t> service_keys_;
   std::vector<std::uint8_t> buf_;   // the frame being processed (the engine rewrites in place)
   std::vector<std::uint8_t> icmp_;  // an ICMP error the director answers with
   ReplayCounters counters_;
