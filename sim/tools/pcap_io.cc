@@ -14,15 +14,24 @@ namespace {
 
 // Large stdio buffers: one write(2) per few thousand records.
 constexpr std::size_t kOutputBuffer = std::size_t{1} << 20;
+constexpr std::size_t kInputBuffer = std::size_t{1} << 20;
 
 std::string errno_text() { return std::strerror(errno); }
 
 }  // namespace
 
+// libpcap reads each record with two fread()s: give its stream a large
+// buffer up front (setvbuf must come before the first read).
 PcapReader::PcapReader(const std::string& path) : path_(path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) throw ToolError(path + ": cannot open: " + errno_text());
+  std::setvbuf(f, nullptr, _IOFBF, kInputBuffer);
   char err[PCAP_ERRBUF_SIZE] = {};
-  pcap_ = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO, err);
-  if (pcap_ == nullptr) throw ToolError(path + ": " + err);
+  pcap_ = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, err);
+  if (pcap_ == nullptr) {
+    std::fclose(f);
+    throw ToolError(path + ": " + err);
+  }
 }
 
 PcapReader::~PcapReader() {

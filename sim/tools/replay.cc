@@ -18,14 +18,17 @@ Replayer::Replayer(const std::vector<config::IpvsService>& services, LinkType li
     : engine_(build_engine(services, setup)), link_(link), buf_(65536), icmp_(65536) {
   for (const auto& s : services) {
     if (!s.svc.key.is_fwmark())
-      service_keys_.insert(service_key(s.svc.key.proto, s.svc.key.addr, s.svc.key.port));
+      service_keys_.push_back(service_key(s.svc.key.proto, s.svc.key.addr, s.svc.key.port));
   }
 }
 
 // Port 0 services (persistent, any port) match every port of their VIP.
 bool Replayer::is_service(Proto proto, Ip4 addr, std::uint16_t port) const {
-  return service_keys_.count(service_key(proto, addr, port)) != 0 ||
-         service_keys_.count(service_key(proto, addr, 0)) != 0;
+  const std::uint64_t exact = service_key(proto, addr, port);
+  const std::uint64_t any_port = service_key(proto, addr, 0);
+  for (const std::uint64_t k : service_keys_)
+    if (k == exact || k == any_port) return true;
+  return false;
 }
 
 Replayer::Role Replayer::role_of(const PacketView& p) const {
