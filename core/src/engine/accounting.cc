@@ -136,9 +136,12 @@ void Engine::expire_nodest_conns() {
 // (Gaps of more than ~33 hours are walked in at most 2,000 coarser steps.)
 void Engine::advance(Time now) {
   if (!clock_started_) {
+    // The caller's epoch may be anything (pcap timestamps are Unix times):
+    // bring the table's timer wheel to `now` before anything is inserted.
     clock_started_ = true;
     last_advance_ = now;
     est_timer_.emplace(now);
+    table_->expire(now, [this, now](ConnId id) { expire_conn(id, now); });
   }
   if (now > last_advance_) {
     Duration step = seconds(60);
