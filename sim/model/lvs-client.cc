@@ -10,6 +10,7 @@
 #include <ns3/pointer.h>
 #include <ns3/simulator.h>
 #include <ns3/string.h>
+#include <ns3/tcp-socket-base.h>
 #include <ns3/tcp-socket-factory.h>
 #include <ns3/trace-source-accessor.h>
 #include <ns3/udp-socket-factory.h>
@@ -479,6 +480,10 @@ LvsClient::OpenConnection(uint32_t user, bool udp)
     else
     {
         s->SetAttribute("MaxSegLifetime", DoubleValue(m_msl));
+        // ns-3 3.37 drops an RST without a timestamp option when timestamps
+        // are on (TcpSocketBase::DoForwardUp), and the RST TcpL4Protocol sends
+        // for a port without a listener has none: watch for it here.
+        s->TraceConnectWithoutContext("Rx", MakeBoundCallback(&LvsClient::HandleRst, this, id));
         s->SetConnectCallback(MakeCallback(&LvsClient::HandleConnected, this),
                               MakeCallback(&LvsClient::HandleConnectFailed, this));
         s->SetSendCallback(MakeCallback(&LvsClient::HandleSend, this));
@@ -702,6 +707,26 @@ LvsClient::HandleIcmp(LvsClient* self,
     if (type == 3) // destination unreachable
     {
         self->FailConnection(connectionId, LvsRequestOutcome::kRefused);
+    }
+}
+
+void
+LvsClient::HandleRst(LvsClient* self,
+                     uint64_t connectionId,
+                     Ptr<const Packet>,
+                     const TcpHeader& header,
+                     Ptr<const TcpSocketBase>)
+{
+    if (!(header.GetFlags() & TcpHeader::RST))
+    {
+        return;
+    }
+    auto it = self->m_connections.find(connectionId);
+    if (it != self->m_connections.end())
+    {
+        self->FailConnection(connectionId,
+                             it->second.connected ? LvsRequestOutcome::kReset
+                                                  : LvsRequestOutcome::kRefused);
     }
 }
 

@@ -38,6 +38,8 @@
 #include <ns3/ipv4-address.h>
 #include <ns3/random-variable-stream.h>
 #include <ns3/socket.h>
+#include <ns3/tcp-header.h>
+#include <ns3/tcp-socket-base.h>
 #include <ns3/traced-callback.h>
 #include <ns3/traced-value.h>
 
@@ -135,6 +137,11 @@ class LvsClient : public Application
                            uint8_t type,
                            uint8_t code,
                            uint32_t info);
+    static void HandleRst(LvsClient* self,
+                          uint64_t connectionId,
+                          Ptr<const Packet> packet,
+                          const TcpHeader& header,
+                          Ptr<const TcpSocketBase> socket);
     void HandleResponse(uint64_t connectionId, const LvsRequestHeader& h);
     void FailConnection(uint64_t connectionId, LvsRequestOutcome outcome);
     void Timeout(uint64_t requestId);
