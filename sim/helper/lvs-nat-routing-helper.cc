@@ -1,6 +1,7 @@
 #include "lvs-nat-routing-helper.h"
 
 #include "ns3/abort.h"
+#include "ns3/internet-stack-helper.h"
 #include "ns3/ipv4.h"
 #include "ns3/log.h"
 #include "ns3/node.h"
@@ -78,6 +79,14 @@ void
 LvsNatRoutingHelper::SetCostModelAttribute(const std::string& name, const AttributeValue& value)
 {
     m_costAttributes.emplace_back(name, value.Copy());
+}
+
+void
+LvsNatRoutingHelper::Install(NodeContainer nodes) const
+{
+    InternetStackHelper stack;
+    stack.SetRoutingHelper(*this);
+    stack.Install(nodes);
 }
 
 Ptr<LvsNatRouting>

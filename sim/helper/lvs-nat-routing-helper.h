@@ -26,9 +26,7 @@ namespace ns3
  *   lvs.SetEngineConfig(cfg);
  *   lvs.SetInterfaces(1, 2);
  *   lvs.SetCostModel("ipvs-nat");
- *   InternetStackHelper stack;
- *   stack.SetRoutingHelper(lvs);
- *   stack.Install(directors);
+ *   lvs.Install(directors);  // or InternetStackHelper::SetRoutingHelper(lvs) + Install
  *   LvsNatRoutingHelper::GetDirector(node)->GetEngine().add_service(...);
  */
 class LvsNatRoutingHelper : public Ipv4RoutingHelper
@@ -47,6 +45,9 @@ class LvsNatRoutingHelper : public Ipv4RoutingHelper
     void SetCostModel(const std::string& profile);
     /// An attribute of the cost model, applied over the profile.
     void SetCostModelAttribute(const std::string& name, const AttributeValue& value);
+
+    /// Installs the Internet stack with this routing on every node (InternetStackHelper wiring).
+    void Install(NodeContainer nodes) const;
 
     /// The director installed on `node` (null if it has none).
     static Ptr<LvsNatRouting> GetDirector(Ptr<Node> node);

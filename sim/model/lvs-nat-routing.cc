@@ -464,10 +464,37 @@ LvsNatRouting::Rebuild(Pending& pkt, uint32_t wireLen)
     else
     {
         // ICMP (errors carry a rewritten quote in their body): the whole message.
+        l4Len = l4Avail;
         q->RemoveAtStart(l4Avail);
         q->AddAtEnd(Create<Packet>(l4, l4Avail));
     }
+    KeepHeaderByteTags(*pkt.packet, *q, l4Len);
     pkt.out = q;
+}
+
+void
+LvsNatRouting::KeepHeaderByteTags(const Packet& from, Packet& to, uint32_t headerLen)
+{
+    // Byte tags that covered only the replaced bytes (FlowMonitor's tag on a
+    // pure ACK, say) would vanish with them: put them back on the new bytes.
+    // Tags reaching into the payload survive by themselves.
+    ByteTagIterator it = from.GetByteTagIterator();
+    while (it.HasNext())
+    {
+        const ByteTagIterator::Item item = it.Next();
+        if (item.GetEnd() > headerLen)
+        {
+            continue;
+        }
+        ObjectBase* instance = item.GetTypeId().GetConstructor()();
+        Tag* tag = dynamic_cast<Tag*>(instance);
+        if (tag)
+        {
+            item.GetTag(*tag);
+            to.AddByteTag(*tag, item.GetStart(), item.GetEnd());
+        }
+        delete instance;
+    }
 }
 
 Ptr<Ipv4Route>

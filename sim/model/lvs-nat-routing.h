@@ -151,6 +151,7 @@ class LvsNatRouting : public Ipv4RoutingProtocol
     uint32_t ToWire(const Packet& p, const Ipv4Header& header);
     /// The packet to send after a rewrite: `original`'s tags and payload, the engine's headers.
     void Rebuild(Pending& pkt, uint32_t wireLen);
+    static void KeepHeaderByteTags(const Packet& from, Packet& to, uint32_t headerLen);
     /// The inner protocol's route to `destination`; DR overrides its gateway with the real server.
     Ptr<Ipv4Route> RouteTo(Ipv4Address destination, bool viaRealServer);
     void BuildIcmpUnreachable(Pending& pkt, uint32_t wireLen);

@@ -20,6 +20,8 @@ struct Overload {
   Time interval;         // offered: one packet per interval
 };
 
+void PrintTo(const Overload& o, std::ostream* os) { *os << o.name; }
+
 class CostModelExactness : public testing::TestWithParam<Overload> {};
 
 // Offered 2x capacity for 1 s, the director forwards capacity +-2% and drops the excess +-2%,

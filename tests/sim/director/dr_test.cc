@@ -43,7 +43,7 @@ TEST(DirectorDr, RepliesBypassDirector) {
   auto add = [](Ptr<Node> n, Ptr<NetDevice> dev, std::vector<const char*> addrs) {
     Ptr<Ipv4> ipv4 = n->GetObject<Ipv4>();
     const int32_t itf = ipv4->AddInterface(dev);
-    for (const char* a : addrs) ipv4->AddAddress(itf, Ipv4InterfaceAddress(a, "255.255.255.0"));
+    for (const char* addr : addrs) ipv4->AddAddress(itf, Ipv4InterfaceAddress(addr, "255.255.255.0"));
     ipv4->SetUp(itf);
     ipv4->SetForwarding(itf, true);
     return itf;
