@@ -14,7 +14,7 @@ DEPS := build-essential cmake ninja-build ccache pkg-config \
         libns3-dev ns3 libgsl-dev libboost-graph-dev \
         tshark
 
-.PHONY: deps configure build test demo bench asan fuzz clean
+.PHONY: deps configure build test demo core-demo bench asan fuzz clean
 
 deps:
 	@missing=$$(for p in $(DEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -33,7 +33,12 @@ build: configure
 test: build
 	ctest --preset default
 
+# The main job: simulate the textbook LVS NAT scenario; results go to results/nat-basic/.
 demo: build
+	./build/bin/lvsim run scenarios/nat-basic.yaml
+
+# The engine alone, on generated packets, with ipvsadm listings.
+core-demo: build
 	./build/bin/lvs-core-demo
 
 bench: build

@@ -7,6 +7,7 @@ const std::vector<Subcommand>& subcommands() {
       import_command(),
       replay_command(),
       check_command(),
+      run_command(),
   };
   return all;
 }

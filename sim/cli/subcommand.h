@@ -28,5 +28,6 @@ const std::vector<Subcommand>& subcommands();
 Subcommand import_command();
 Subcommand replay_command();
 Subcommand check_command();
+Subcommand run_command();
 
 }  // namespace lvs::cli

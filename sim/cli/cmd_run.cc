@@ -1,0 +1,111 @@
+// lvsim run SCENARIO: simulate a scenario in ns-3 and write its results
+// atomically into results/<scenario-name>/ (or --out DIR).
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "lvs/config/diagnostics.h"
+#include "runner/progress.h"
+#include "runner/results_dir.h"
+#include "runner/world.h"
+#include "scenario/check.h"
+#include "subcommand.h"
+
+namespace lvs::cli {
+namespace {
+
+struct RunArgs {
+  std::string file;
+  std::string out;
+  std::vector<std::string> sets;
+  long long seed = -1;
+  bool quiet = false;
+};
+
+void print_summary(const nlohmann::json& s, const std::string& where) {
+  const auto& req = s["requests"];
+  std::printf("%s: %llu requests (%llu ok, %llu timeout, %llu reset, %llu refused), %.1f req/s\n",
+              s["scenario"].get<std::string>().c_str(), req["total"].get<unsigned long long>(),
+              req["ok"].get<unsigned long long>(), req["timeout"].get<unsigned long long>(),
+              req["reset"].get<unsigned long long>(), req["refused"].get<unsigned long long>(),
+              s["requests_per_s"].get<double>());
+  const auto& lat = s["latency"];
+  std::printf("latency: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+              lat["p50_s"].get<double>() * 1e3, lat["p90_s"].get<double>() * 1e3,
+              lat["p99_s"].get<double>() * 1e3, lat["max_s"].get<double>() * 1e3);
+  for (const auto& r : s["routers"])
+    std::printf("router %s%s: CPU %.1f%%, forwarded %llu, queue drops %llu, conn table peak %llu\n",
+                r["name"].get<std::string>().c_str(), r["active"].get<bool>() ? " (active)" : "",
+                r["cpu_utilisation"].get<double>() * 100, r["forwarded"].get<unsigned long long>(),
+                r["queue_drops"].get<unsigned long long>(),
+                r["connection_table_peak"].get<unsigned long long>());
+  for (const auto& rs : s["real_servers"])
+    std::printf("real server %s: %llu connections (%.1f%%), utilisation %.1f%%\n",
+                rs["name"].get<std::string>().c_str(), rs["connections"].get<unsigned long long>(),
+                rs["share"].get<double>() * 100, rs["utilisation"].get<double>() * 100);
+  std::printf("analytic bottleneck: %s\n",
+              s["analytic_bottleneck"]["description"].get<std::string>().c_str());
+  std::printf("results: %s (simulated %.1f s in %.1f s)\n", where.c_str(),
+              s["duration_s"].get<double>(), s["wall_s"].get<double>());
+}
+
+int run(const RunArgs& a) {
+  scenario::Scenario sc;
+  try {
+    sc = scenario::load_scenario(a.file, a.sets);
+  } catch (const config::ConfigError& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return kExitError;
+  }
+  if (a.seed >= 0) sc.seed = static_cast<std::uint64_t>(a.seed);
+  const std::string out = a.out.empty() ? "results/" + sc.name : a.out;
+  try {
+    runner::ResultsDir dir(out);
+    nlohmann::json summary;
+    {
+      runner::World world(sc, dir.staging());
+      std::unique_ptr<runner::Progress> progress;
+      if (!a.quiet) progress = std::make_unique<runner::Progress>("lvsim run " + sc.name, sc.duration_s);
+      world.run(progress.get());
+      world.write_results(dir);
+      summary = world.summary();
+    }  // ns-3 objects (and their pcap files) are closed here, before the rename
+    dir.commit();
+    print_summary(summary, out);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lvsim run: error: %s (earlier results in %s are untouched)\n", e.what(),
+                 out.c_str());
+    return kExitError;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+Subcommand run_command() {
+  return {"run", "Simulate a scenario in ns-3 and write its results",
+          [](CLI::App& cmd) -> std::function<int()> {
+            auto a = std::make_shared<RunArgs>();
+            cmd.add_option("SCENARIO", a->file, "scenario file (YAML, see scenarios/README.md)")
+                ->required();
+            cmd.add_option("--out,-o", a->out, "results directory (default: results/<scenario name>)");
+            cmd.add_option("--set", a->sets,
+                           "override a field: KEY=VALUE, e.g. workloads.0.rate=500 (repeatable)")
+                ->take_all()
+                ->allow_extra_args(false);
+            cmd.add_option("--seed", a->seed, "random seed (overrides the scenario's)");
+            cmd.add_flag("--quiet,-q", a->quiet, "no progress output");
+            cmd.footer(
+                "Writes summary.json, timeseries.csv, events.jsonl, ipvsadm.txt and topology.json\n"
+                "(plus pcaps, flowmon.xml and netanim.xml when the scenario asks) atomically: an\n"
+                "earlier result of the same name is replaced only when the run succeeds.\n"
+                "Exit status: 0 done, 2 errors.");
+            return [a] { return run(*a); };
+          }};
+}
+
+}  // namespace lvs::cli
