@@ -3,6 +3,11 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 600
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# One compiler cache for every checkout of the project: paths under the
+# checkout are hashed relative to it, so a fresh clone reuses earlier builds.
+export CCACHE_DIR ?= $(HOME)/.cache/lvsim-ccache
+export CCACHE_BASEDIR ?= $(CURDIR)
+export CCACHE_NOHASHDIR ?= 1
 
 # Every Debian package the project needs to build, test, benchmark and fuzz.
 # (ns3 itself is needed only because ns-3's CMake config checks that its
