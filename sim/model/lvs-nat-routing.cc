@@ -277,8 +277,11 @@ LvsNatRouting::RouteInput(Ptr<const Packet> p,
     NS_LOG_FUNCTION(this << p << header << idev);
     const int32_t iif = m_ipv4->GetInterfaceForDevice(idev);
     const bool outside = iif == static_cast<int32_t>(m_outsideIf);
-    if (!outside && iif != static_cast<int32_t>(m_insideIf))
+    if ((!outside && iif != static_cast<int32_t>(m_insideIf)) ||
+        IsBroadcastOrMulticast(header.GetDestination(), static_cast<uint32_t>(iif)))
     {
+        // Multicast and broadcast (VRRP adverts, ...) are never forwarded, so
+        // IPVS and the masquerade never see them: the inner protocol delivers them.
         return m_inner->RouteInput(p, header, idev, ucb, mcb, lcb, ecb);
     }
     if (!m_enabled)
@@ -329,6 +332,25 @@ LvsNatRouting::RouteInput(Ptr<const Packet> p,
         DropPacket("queue-full", p);
     }
     return true;
+}
+
+bool
+LvsNatRouting::IsBroadcastOrMulticast(Ipv4Address destination, uint32_t iif) const
+{
+    if (destination.IsMulticast() || destination.IsBroadcast())
+    {
+        return true;
+    }
+    for (uint32_t i = 0; i < m_ipv4->GetNAddresses(iif); ++i)
+    {
+        const Ipv4InterfaceAddress a = m_ipv4->GetAddress(iif, i);
+        if (destination.IsSubnetDirectedBroadcast(a.GetMask()) &&
+            destination.CombineMask(a.GetMask()) == a.GetLocal().CombineMask(a.GetMask()))
+        {
+            return true;
+        }
+    }
+    return false;
 }
 
 uint32_t

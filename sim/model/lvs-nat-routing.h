@@ -49,9 +49,14 @@ struct LvsScheduledConnection
  * It must be top level: Ipv4ListRouting delivers packets for local addresses
  * (the VIP) before any of its members sees them.
  *
+ * Multicast and broadcast packets skip the engine (they are never forwarded).
+ *
  * With a RouterCostModel that is not free, packets wait for a CPU core first;
  * the engine processes a packet when a core takes it, and the packet leaves
- * when the core has spent its cost.
+ * when the core has spent its cost. A packet opened a new connection (and pays
+ * the per-connection cost, and fires "Scheduled") exactly when the engine's
+ * connection counter (total_stats().conns, IPVS's per-service "Conns") moved
+ * while processing it.
  */
 class LvsNatRouting : public Ipv4RoutingProtocol
 {
@@ -147,6 +152,7 @@ class LvsNatRouting : public Ipv4RoutingProtocol
     bool Serve(Pending& pkt);
     /// Acts on the verdict Serve recorded.
     void Finish(Pending& pkt);
+    bool IsBroadcastOrMulticast(Ipv4Address destination, uint32_t iif) const;
     /// Serialises the IPv4 header and payload into m_wire; returns the datagram length.
     uint32_t ToWire(const Packet& p, const Ipv4Header& header);
     /// The packet to send after a rewrite: `original`'s tags and payload, the engine's headers.

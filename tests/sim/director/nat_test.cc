@@ -218,5 +218,29 @@ TEST(DirectorNat, DisabledBackupForwardsNothingUntilEnabled) {
   Simulator::Destroy();
 }
 
+// Broadcasts from the private LAN reach the director itself and never the
+// engine, even with masquerading on (VRRP adverts and the like must get through).
+TEST(DirectorNat, BroadcastsBypassEngine) {
+  NatTopology t;
+  t.AddService(lvs::Proto::kUdp, 9, "rr", {1, 1});
+  lvs::EngineConfig masq = t.lvs->GetEngine().config();
+  masq.masq_addr = ip(kVip);
+  t.lvs->SetEngineConfig(masq);
+  PacketSinkHelper sink("ns3::UdpSocketFactory", InetSocketAddress(Ipv4Address::GetAny(), 5000));
+  Ptr<PacketSink> at_director = DynamicCast<PacketSink>(sink.Install(t.director.Get(0)).Get(0));
+  Ptr<Socket> s = Socket::CreateSocket(t.servers.Get(0), UdpSocketFactory::GetTypeId());
+  s->SetAllowBroadcast(true);
+  s->Connect(InetSocketAddress(Ipv4Address::GetBroadcast(), 5000));
+  for (int i = 0; i < 3; ++i)
+    Simulator::Schedule(MilliSeconds(10 * (i + 1)), [s] { s->Send(Create<Packet>(100)); });
+  Simulator::Stop(Seconds(0.5));
+  Simulator::Run();
+
+  EXPECT_EQ(at_director->GetTotalRx(), 300u);
+  EXPECT_EQ(t.lvs->GetEngineDropsTotal(), 0u);
+  EXPECT_EQ(t.lvs->GetForwarded(), 0u);
+  Simulator::Destroy();
+}
+
 }  // namespace
 }  // namespace lvs_director_test
