@@ -283,13 +283,18 @@ void World::Impl::build_routers() {
 
 void World::Impl::build_servers() {
   for (ServerState& s : servers) {
-    std::set<std::uint16_t> ports;
+    std::map<std::uint16_t, std::set<Proto>> ports;  // what each port serves
     for (const scenario::Service& svc : sc.services)
       for (const scenario::Service::Member& m : svc.members)
-        if (m.server == s.spec->name) ports.insert(m.ipvs.port ? m.ipvs.port : svc.ipvs.key.port);
-    for (std::uint16_t port : ports) {
+        if (m.server == s.spec->name)
+          ports[m.ipvs.port ? m.ipvs.port : svc.ipvs.key.port].insert(svc.ipvs.key.proto);
+    for (const auto& [port, protos] : ports) {
       LvsRealServerHelper helper(port);
       helper.Configure(*s.spec);
+      const bool udp = protos.count(Proto::kUdp) > 0;
+      helper.SetAttribute("EnableTcp", BooleanValue(protos.count(Proto::kTcp) > 0 || !udp));
+      helper.SetAttribute("EnableUdp", BooleanValue(udp));
+      helper.SetAttribute("MaxSegLifetime", DoubleValue(s.spec->time_wait_s / 2));  // TIME_WAIT = 2 MSL
       ApplicationContainer apps = helper.Install(s.node);
       apps.Start(Seconds(0));
       for (std::uint32_t i = 0; i < apps.GetN(); ++i)
@@ -314,9 +319,11 @@ void World::Impl::build_clients() {
       assigned = true;
     }
     helper.SetWorkload(w);
+    helper.SetAttribute("UseUdp", BooleanValue(w.target.proto == Proto::kUdp));
     ApplicationContainer apps = helper.Install(clients);
     apps.Start(Seconds(w.start_s));
-    apps.Stop(Seconds(w.stop_s >= 0 ? w.stop_s : sc.duration_s));
+    // stop_s is the IssueStop (SetWorkload); requests in flight then drain until the end.
+    apps.Stop(Seconds(sc.duration_s));
     client_apps.Add(apps);
     logs.push_back(helper.GetRequestLog());
   }

@@ -94,6 +94,10 @@ struct RealServer {
   double speed = 1.0;       // service times are divided by this
   std::uint32_t backlog = 128;
   std::string tcp_variant = "TcpNewReno";
+  // How long the server keeps a closed connection in TIME_WAIT (it closes
+  // first, so it holds them). Linux: 60 s. Shorter keeps big runs cheap: ns-3
+  // looks endpoints up in a list.
+  double time_wait_s = 60;
   SourcePos pos;
 };
 

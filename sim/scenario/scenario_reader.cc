@@ -132,6 +132,7 @@ RealServer read_real_server(const Section& s, const Topology& t) {
   r.speed = s.number("speed", r.speed, 1e-9);
   r.backlog = static_cast<std::uint32_t>(s.integer("backlog", r.backlog, 1, 1000000));
   r.tcp_variant = tcp_type_id(s);
+  r.time_wait_s = s.seconds("time_wait", r.time_wait_s);
   return r;
 }
 

@@ -38,7 +38,7 @@ const std::map<std::string_view, Keys>& table() {
         "warmup", "urls", "misc_path", "misc_timeout", "misc_dynamic", "dns_type", "dns_name",
         "require_reply"}},
       {"services.*.real_servers.*.health_checks.*.urls.*", {"path", "digest", "status_codes"}},
-      {"real_servers.*", {"name", "address", "gateway", "workers", "service_time", "speed", "backlog", "tcp"}},
+      {"real_servers.*", {"name", "address", "gateway", "workers", "service_time", "speed", "backlog", "tcp", "time_wait"}},
       {"real_servers.*.service_time", kDistribution},
       {"workloads.*", {"name", "kind", "service", "rate", "schedule", "ramp", "users", "think_time", "flash",
                        "request_size", "response_size", "requests_per_connection", "timeout", "start",
