@@ -6,8 +6,11 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "helper/lvs-nat-routing-helper.h"
 #include "lvs/engine.h"
@@ -134,6 +137,14 @@ inline std::string MakeTempDir() {
   char tmpl[] = "/tmp/lvs-director-XXXXXX";
   const char* dir = mkdtemp(tmpl);
   return dir ? dir : "/tmp";
+}
+
+// Removes a test's capture directory unless the test failed (then the pcaps stay for a look).
+inline void RemoveTempDirUnlessFailed(const std::string& dir) {
+  if (!::testing::Test::HasFailure()) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
 }
 
 // Output of a shell command (stdout only).

@@ -63,6 +63,7 @@ TEST(DirectorNat, ClientSeesOnlyVipServersSeeClients) {
   for (const std::string& p : pairs) {
     EXPECT_TRUE(p == "192.0.2.1\t192.0.2.100" || p == "192.0.2.100\t192.0.2.1") << p;
   }
+  RemoveTempDirUnlessFailed(dir);
 }
 
 // With ChecksumEnabled on, every rewritten TCP and UDP packet carries valid checksums.
@@ -106,6 +107,7 @@ TEST(DirectorNat, ChecksumsValidOnBothSides) {
     EXPECT_GT(CountPackets(pcap, "tcp || udp"), 50) << pcap;
     EXPECT_EQ(BadChecksums(pcap), "") << pcap;
   }
+  RemoveTempDirUnlessFailed(dir);
 }
 
 uint64_t DestConns(const lvs::Engine& e, const lvs::ServiceKey& key, const Ipv4Address& rs) {
@@ -175,6 +177,7 @@ TEST(DirectorNat, NoDestinationAnswersIcmpPortUnreachable) {
                            "-o ip.check_checksum:TRUE"),
               3);
   }
+  RemoveTempDirUnlessFailed(dir);
 }
 
 // A backup director (Enabled=false) forwards nothing and leaves its engine
