@@ -108,10 +108,16 @@ void World::write_results(ResultsDir& dir) {
     events += line.dump() + "\n";
   }
   write_file(dir.path("events.jsonl"), events);
-  write_file(dir.path("ipvsadm.txt"), w.ipvsadm_text);
+  write_file(dir.path("ipvsadm.txt"), "# lvsim ipvsadm format_version=1\n" + w.ipvsadm_text);
   const scenario::CheckReport report = scenario::check_scenario(w.sc);
   write_file(dir.path("topology.json"), topology_json(report.topology).dump(2) + "\n");
-  if (w.flowmon) w.flowmon->SerializeToXmlFile(dir.path("flowmon.xml"), true, true);
+  if (w.flowmon) {
+    // ns-3's FlowMonitor XML (what SerializeToXmlFile writes), with our version in a comment.
+    std::ostringstream xml;
+    xml << "<?xml version=\"1.0\" ?>\n<!-- lvsim flowmon format_version=1 (ns-3 3.37 FlowMonitor) -->\n";
+    w.flowmon->SerializeToXmlStream(xml, 0, true, true);
+    write_file(dir.path("flowmon.xml"), xml.str());
+  }
 }
 
 }  // namespace lvs::runner
