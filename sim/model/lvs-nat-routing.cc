@@ -396,14 +396,10 @@ LvsNatRouting::Serve(Pending& pkt)
     const uint8_t* l4 = m_wire.data() + kIpv4HeaderLen;
     const uint16_t sport = ports ? lvs::load16(l4) : 0;
     const uint16_t dport = ports ? lvs::load16(l4 + 2) : 0;
-    const uint64_t connsBefore = m_engine->total_stats().conns;
-
     pkt.verdict = m_engine->process(m_wire.data(), len, pkt.side, EngineNow());
 
     m_peakConns = std::max<uint64_t>(m_peakConns, m_engine->conns().size());
-    // The engine counts every connection it schedules (IPVS ip_vs_conn_stats);
-    // masquerade entries and forwarded packets of known connections do not move it.
-    const bool opened = m_engine->total_stats().conns != connsBefore;
+    const bool opened = pkt.verdict.new_conn;
     const lvs::Verdict& v = pkt.verdict;
     NS_LOG_LOGIC("verdict " << static_cast<int>(v.action) << " out "
                             << static_cast<int>(v.out) << " reason "

@@ -66,6 +66,7 @@ struct Verdict {
   // and kTunnel leave it as it was, to be sent to next_hop's MAC (or encapsulated).
   ForwardMethod method = ForwardMethod::kMasq;
   ConnId conn = kNoConn;
+  bool new_conn = false;  // this packet was scheduled: a connection was created for it
 };
 
 struct Prefix {
@@ -155,6 +156,8 @@ class Engine {
   ControlResult edit_dest(const ServiceKey& key, const RealServerConfig& dest);
   ControlResult del_dest(const ServiceKey& key, Ip4 addr, std::uint16_t port);
   void set_timeouts(const Timeouts& t) { cfg_.timeouts = t; }
+  // The director's own addresses change when floating addresses move (failover).
+  void set_local_addrs(std::vector<Ip4> addrs) { cfg_.local_addrs = std::move(addrs); }
   void clear();  // ipvsadm -C
 
   // ---- observation -------------------------------------------------------
@@ -165,6 +168,7 @@ class Engine {
   std::vector<const VirtualService*> services() const;
   const RealServer* dest_by_id(std::uint32_t id) const;
   const ConnTable& conns() const { return *table_; }
+  std::size_t peak_conns() const { return peak_conns_; }  // largest table size seen
   const StatsCounters& total_stats() const { return total_.counters; }
   std::uint64_t drops(DropReason r) const { return drops_[static_cast<std::size_t>(r)]; }
   std::uint64_t forwarded() const { return forwarded_; }
@@ -233,6 +237,7 @@ class Engine {
   Stats total_;
   std::array<std::uint64_t, static_cast<std::size_t>(DropReason::kCount)> drops_{};
   std::uint64_t forwarded_ = 0;
+  std::size_t peak_conns_ = 0;
   std::uint16_t masq_next_port_ = 0;
   std::optional<EstimationTimer> est_timer_;
   Time last_advance_{0};

@@ -42,6 +42,7 @@ Verdict Engine::masquerade_new(PacketView& p, Time now) {
   c.state = p.proto == Proto::kTcp ? static_cast<std::uint8_t>(TcpState::kNone) : kUdpStateNormal;
   const ConnId id = table_->insert(c, conn_expiry(c, now));
   if (id == kNoConn) return drop(DropReason::kTableFull);
+  if (table_->size() > peak_conns_) peak_conns_ = table_->size();
   return forward_out(p, id, now);
 }
 

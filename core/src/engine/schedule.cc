@@ -135,7 +135,9 @@ Verdict Engine::schedule_new(PacketView& p, VirtualService& svc, Time now) {
   ++svc.stats.counters.conns;
   ++total_.counters.conns;
 
+  if (table_->size() > peak_conns_) peak_conns_ = table_->size();
   Verdict v = forward_in(p, id, now);
+  v.new_conn = true;
   // One-packet scheduling: the connection ends with its only datagram.
   if (c.flags & kConnOnePacket) {
     expire_now(id);
