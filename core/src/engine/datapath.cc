@@ -26,6 +26,32 @@ void count_packet(Stats& s, bool in, std::size_t bytes) {
   }
 }
 
+// ip_vs_in_stats / ip_vs_out_stats: the real server, its service and the totals.
+void count_conn_packet(RealServer* rs, Stats& total, bool in, std::size_t bytes) {
+  if (!rs) return;
+  count_packet(rs->stats, in, bytes);
+  if (rs->svc) count_packet(rs->svc->stats, in, bytes);
+  count_packet(total, in, bytes);
+}
+
+// A packet of connection `id` leaving towards the real servers (in) or the clients.
+Verdict forward_verdict(const Conn& c, ConnId id, Side out, Ip4 next_hop) {
+  Verdict v;
+  v.action = Action::kForward;
+  v.out = out;
+  v.next_hop = next_hop;
+  v.conn = id;
+  v.method = out == Side::kInside ? static_cast<ForwardMethod>(c.flags & kConnFwdMask)
+                                  : ForwardMethod::kMasq;
+  return v;
+}
+
+// NAT connections and masqueraded flows are rewritten; DR/TUN go out unchanged.
+bool rewritten(const Conn& c) {
+  return (c.flags & kConnMasquerade) ||
+         static_cast<ForwardMethod>(c.flags & kConnFwdMask) == ForwardMethod::kMasq;
+}
+
 }  // namespace
 
 Verdict Engine::drop(DropReason r) {
@@ -88,39 +114,20 @@ Verdict Engine::forward_in(PacketView& p, ConnId id, Time now) {
   // For a masqueraded flow the real server is the initiator: outside replies are its OUTPUT.
   set_state(c, id, masq_entry ? ConnDir::kOutput : ConnDir::kInput, p.tcp_flags, now);
   ++c.aux;
-  if (RealServer* rs = dest_of(c)) {
-    count_packet(rs->stats, true, p.len);
-    if (rs->svc) count_packet(rs->svc->stats, true, p.len);
-    count_packet(total_, true, p.len);
-  }
-  Verdict v;
-  v.action = Action::kForward;
-  v.out = Side::kInside;
-  v.next_hop = c.daddr;
-  v.conn = id;
-  v.method = static_cast<ForwardMethod>(c.flags & kConnFwdMask);
-  if (masq_entry || v.method == ForwardMethod::kMasq) rewrite_daddr_dport(p, c.daddr, c.dport);
+  count_conn_packet(dest_of(c), total_, true, p.len);
+  if (rewritten(c)) rewrite_daddr_dport(p, c.daddr, c.dport);
   ++forwarded_;
-  return v;
+  return forward_verdict(c, id, Side::kInside, c.daddr);
 }
 
 Verdict Engine::forward_out(PacketView& p, ConnId id, Time now) {
   Conn& c = (*table_)[id];
   const bool masq_entry = (c.flags & kConnMasquerade) != 0;
   set_state(c, id, masq_entry ? ConnDir::kInput : ConnDir::kOutput, p.tcp_flags, now);
-  if (RealServer* rs = dest_of(c)) {
-    count_packet(rs->stats, false, p.len);
-    if (rs->svc) count_packet(rs->svc->stats, false, p.len);
-    count_packet(total_, false, p.len);
-  }
+  count_conn_packet(dest_of(c), total_, false, p.len);
   rewrite_saddr_sport(p, c.vaddr, c.vport);
-  Verdict v;
-  v.action = Action::kForward;
-  v.out = Side::kOutside;
-  v.next_hop = p.daddr;
-  v.conn = id;
   ++forwarded_;
-  return v;
+  return forward_verdict(c, id, Side::kOutside, p.daddr);
 }
 
 Verdict Engine::from_inside(PacketView& p, Time now, const ConnTable::Probe* probe) {
@@ -158,21 +165,10 @@ Verdict Engine::icmp_from_outside(PacketView& p, Time now, bool& handled) {
   handled = true;
   Conn& c = (*table_)[id];
   table_->touch(id, conn_expiry(c, now));
-  if (RealServer* rs = dest_of(c)) {
-    count_packet(rs->stats, true, p.len);
-    if (rs->svc) count_packet(rs->svc->stats, true, p.len);
-    count_packet(total_, true, p.len);
-  }
-  Verdict v;
-  v.action = Action::kForward;
-  v.out = Side::kInside;
-  v.next_hop = c.daddr;
-  v.conn = id;
-  v.method = static_cast<ForwardMethod>(c.flags & kConnFwdMask);
-  if ((c.flags & kConnMasquerade) || v.method == ForwardMethod::kMasq)
-    translate_icmp_to_inside(p, q, c.daddr, c.dport);
+  count_conn_packet(dest_of(c), total_, true, p.len);
+  if (rewritten(c)) translate_icmp_to_inside(p, q, c.daddr, c.dport);
   ++forwarded_;
-  return v;
+  return forward_verdict(c, id, Side::kInside, c.daddr);
 }
 
 // An ICMP error from a real server about a packet a client sent it.
@@ -184,19 +180,10 @@ Verdict Engine::icmp_from_inside(PacketView& p, Time now, bool& handled) {
   handled = true;
   Conn& c = (*table_)[id];
   table_->touch(id, conn_expiry(c, now));
-  if (RealServer* rs = dest_of(c)) {
-    count_packet(rs->stats, false, p.len);
-    if (rs->svc) count_packet(rs->svc->stats, false, p.len);
-    count_packet(total_, false, p.len);
-  }
+  count_conn_packet(dest_of(c), total_, false, p.len);
   translate_icmp_to_outside(p, q, c.vaddr, c.vport);
-  Verdict v;
-  v.action = Action::kForward;
-  v.out = Side::kOutside;
-  v.next_hop = p.daddr;
-  v.conn = id;
   ++forwarded_;
-  return v;
+  return forward_verdict(c, id, Side::kOutside, p.daddr);
 }
 
 }  // namespace lvs
