@@ -4,6 +4,7 @@
 // the set, and a set unchanged for 24 h sheds its most loaded member.
 
 #include "sched/factories.h"
+#include "sched/lblcr_dest_keys.h"
 #include "sched/lblcr_set.h"
 #include "sched/locality_index.h"
 #include "sched/locality_table.h"
@@ -20,26 +21,48 @@ struct LblcrEntry {
 class LocalityReplicated final : public Scheduler {
  public:
   std::string_view name() const override { return "lblcr"; }
-  void init_service(VirtualService& svc) override { idx_.rebuild(svc); }
+  void init_service(VirtualService& svc) override {
+    idx_.rebuild(svc);
+    sync(svc);
+  }
   void add_dest(VirtualService& svc, RealServer& d) override {
     idx_.add(svc, d);
-    table_.for_each([&d](LblcrEntry& e) { e.set.relink(d); });
+    sync(svc);  // also gives a server back from the trash its frozen members
   }
   void del_dest(VirtualService& /*svc*/, RealServer& d) override {
     idx_.remove(d);
-    table_.for_each([&d](LblcrEntry& e) { e.set.unlink(d); });
+    keys_.unlink(d, moved_);
+    rename_members();
   }
-  void upd_dest(VirtualService& /*svc*/, RealServer& d) override { idx_.refresh(d); }
-  void counts_changed(VirtualService& /*svc*/, RealServer& d) override { idx_.refresh(d); }
+  void upd_dest(VirtualService& /*svc*/, RealServer& d) override { reread(d); }
+  void counts_changed(VirtualService& /*svc*/, RealServer& d) override { reread(d); }
   RealServer* schedule(VirtualService& svc, const SchedPacket& pkt, Time now) override;
 
  private:
+  void reread(RealServer& d) {
+    if (!idx_.holds(d)) return;
+    idx_.refresh(d);
+    keys_.refresh(d);
+  }
+  void sync(const VirtualService& svc) {
+    keys_.sync(svc, moved_);
+    rename_members();
+  }
+  void rename_members() {
+    if (moved_.empty()) return;
+    table_.for_each([this](LblcrEntry& e) { e.set.remap(moved_); });
+    keys_.settle(moved_);
+  }
+
   LocalityIndex idx_;
+  DestKeys keys_;
+  MemberMap moved_;
   LocalityTable<LblcrEntry> table_;
 };
 
 RealServer* LocalityReplicated::schedule(VirtualService& svc, const SchedPacket& pkt, Time now) {
   idx_.ensure(svc);
+  if (!keys_.synced(svc)) sync(svc);
   const Jiffies j = to_jiffies(now);
   table_.run_timers(j);
   LblcrEntry* en = table_.find(pkt.daddr);
@@ -47,17 +70,17 @@ RealServer* LocalityReplicated::schedule(VirtualService& svc, const SchedPacket&
     RealServer* d = idx_.least_loaded();
     if (d == nullptr) return nullptr;
     LblcrEntry fresh{pkt.daddr, j, {}};
-    fresh.set.insert(*d, j);
+    fresh.set.insert(keys_, *d, j);
     table_.insert(std::move(fresh));
     return d;
   }
   en->lastuse = j;
-  RealServer* d = en->set.least_loaded();
-  if (en->set.size() > 1 && j > en->set.lastmod() + kExpiration) en->set.drop_most_loaded(j);
+  RealServer* d = en->set.least_loaded(keys_);
+  if (en->set.size() > 1 && j > en->set.lastmod() + kExpiration) en->set.drop_most_loaded(keys_, j);
   if (d != nullptr && !idx_.overloaded(*d)) return d;
   d = idx_.least_loaded();
   if (d == nullptr) return nullptr;
-  en->set.insert(*d, j);
+  en->set.insert(keys_, *d, j);
   return d;
 }
 

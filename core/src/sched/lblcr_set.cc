@@ -1,69 +1,49 @@
 #include "sched/lblcr_set.h"
 
-#include "sched/dest_metrics.h"
+#include <algorithm>
 
 namespace lvs::sched {
 
-ServerSet::View ServerSet::view(const Member& m) {
-  if (m.dest == nullptr) return {m.weight, m.overhead, m.overloaded, false};
-  const RealServer& d = *m.dest;
-  return {d.weight(), conn_overhead(d), d.overloaded(), d.available()};
-}
-
-void ServerSet::insert(RealServer& d, Jiffies now) {
-  for (const Member& m : members_)
-    if (m.dest == &d) return;
-  members_.push_back(Member{&d, d.cfg.addr, d.cfg.port, 0, 0, false});
+void ServerSet::insert(const DestKeys& keys, const RealServer& d, Jiffies now) {
+  const MemberId id = keys.id_of(d);
+  if (id == kNoId || std::find(members_.begin(), members_.end(), id) != members_.end()) return;
+  members_.push_back(id);
   lastmod_ = now;
 }
 
-RealServer* ServerSet::least_loaded() const {
-  const Member* least = nullptr;
-  View lv{};
+// Overloaded and unavailable members are skipped; the first with weight > 0
+// starts the running choice, and a later one replaces it only when strictly
+// lighter (64-bit cross-multiplication, as the kernel).
+RealServer* ServerSet::least_loaded(const DestKeys& keys) const {
+  const DestKey* least = nullptr;
   for (auto it = members_.rbegin(); it != members_.rend(); ++it) {
-    const View v = view(*it);
-    if (v.overloaded) continue;
-    const bool take = least == nullptr
-                          ? v.weight > 0 && v.available
-                          : static_cast<std::int64_t>(lv.overhead) * v.weight >
-                                    static_cast<std::int64_t>(v.overhead) * lv.weight &&
-                                v.available;
-    if (take) {
-      least = &*it;
-      lv = v;
-    }
+    const DestKey& k = keys.key(*it);
+    if (k.pickable == nullptr) continue;
+    const bool take = least == nullptr ? k.weight > 0
+                                       : static_cast<std::int64_t>(least->overhead) * k.weight >
+                                             static_cast<std::int64_t>(k.overhead) * least->weight;
+    if (take) least = &k;
   }
-  return least ? least->dest : nullptr;
+  return least ? least->pickable : nullptr;
 }
 
-void ServerSet::drop_most_loaded(Jiffies now) {
-  std::size_t most = members_.size();
-  View mv{};
-  for (std::size_t k = members_.size(); k-- > 0;) {
-    const View v = view(members_[k]);
-    const bool take = most == members_.size()
-                          ? v.weight > 0
-                          : static_cast<std::int64_t>(mv.overhead) * v.weight <
-                                    static_cast<std::int64_t>(v.overhead) * mv.weight &&
-                                v.weight > 0;
-    if (take) {
-      most = k;
-      mv = v;
+// The first member with weight > 0 starts; a later one replaces it only when
+// strictly heavier and weighted.
+void ServerSet::drop_most_loaded(const DestKeys& keys, Jiffies now) {
+  const DestKey* most = nullptr;
+  std::size_t most_at = 0;
+  for (std::size_t i = members_.size(); i-- > 0;) {
+    const DestKey& k = keys.key(members_[i]);
+    if (k.weight <= 0) continue;
+    if (most == nullptr || static_cast<std::int64_t>(most->overhead) * k.weight <
+                               static_cast<std::int64_t>(k.overhead) * most->weight) {
+      most = &k;
+      most_at = i;
     }
   }
-  if (most == members_.size()) return;
-  members_.erase(members_.begin() + static_cast<std::ptrdiff_t>(most));
+  if (most == nullptr) return;
+  members_.erase(members_.begin() + static_cast<std::ptrdiff_t>(most_at));
   lastmod_ = now;
-}
-
-void ServerSet::unlink(const RealServer& d) {
-  for (Member& m : members_)
-    if (m.dest == &d) m = Member{nullptr, d.cfg.addr, d.cfg.port, d.weight(), conn_overhead(d), d.overloaded()};
-}
-
-void ServerSet::relink(RealServer& d) {
-  for (Member& m : members_)
-    if (m.dest == nullptr && m.addr == d.cfg.addr && m.port == d.cfg.port) m.dest = &d;
 }
 
 }  // namespace lvs::sched

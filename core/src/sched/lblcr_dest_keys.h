@@ -1,0 +1,109 @@
+#pragma once
+// What lblcr's set scans read about each server, in one dense array indexed
+// by RealServer::sched_slot (the slot LocalityIndex gives each live server):
+// 16 bytes a server instead of a 256-byte RealServer, so a scan stays in
+// cache and a count change rewrites one key. A server that left the service
+// moves to a frozen key holding its last weight and load (the kernel's
+// trashed dest) and moves back if the same addr:port returns. Sets name
+// servers by MemberId; when ids move (re-slot, unlink, revival) the owner of
+// the sets rewrites every set through a MemberMap, which also notes which
+// frozen keys are still named, so the others are freed then.
+
+#include <cstdint>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "lvs/service.h"
+#include "sched/dest_metrics.h"
+
+namespace lvs::sched {
+
+using MemberId = std::uint32_t;
+constexpr MemberId kFrozenId = 1u << 31;  // ids at or above: frozen keys
+constexpr MemberId kNoId = ~MemberId{0};
+
+struct DestKey {
+  std::int32_t overhead = 0;
+  std::int32_t weight = 0;
+  RealServer* pickable = nullptr;  // the server, when available and not overloaded
+};
+
+// Old id -> new id for one rewrite of every set (ids not listed stay), and
+// the frozen ids the rewritten sets still name.
+class MemberMap {
+ public:
+  void clear() {
+    pairs_.clear();
+    named_.clear();
+  }
+  void add(MemberId from, MemberId to) { pairs_.emplace(from, to); }
+  bool empty() const { return pairs_.empty(); }
+  MemberId operator()(MemberId id) {
+    const auto it = pairs_.find(id);
+    if (it != pairs_.end()) id = it->second;
+    if (id >= kFrozenId) named_.insert(id);
+    return id;
+  }
+  bool named(MemberId id) const { return named_.count(id) != 0; }
+
+ private:
+  std::unordered_map<MemberId, MemberId> pairs_;
+  std::unordered_set<MemberId> named_;
+};
+
+class DestKeys {
+ public:
+  const DestKey& key(MemberId id) const {
+    return id < kFrozenId ? live_[id] : frozen_[id - kFrozenId].key;
+  }
+  // The id of a live server, or kNoId when it has no slot here.
+  MemberId id_of(const RealServer& d) const { return holds(d) ? d.sched_slot : kNoId; }
+
+  // Counts, flags or weight of `d` changed. The caller checked that `d`
+  // holds its LocalityIndex slot; sync() keeps the keys on the same slots,
+  // so the key there is d's.
+  void refresh(RealServer& d) {
+    if (d.sched_slot < live_.size()) live_[d.sched_slot] = key_of(d);
+  }
+
+  // Every server of `svc` has its key (the engine called add_dest for each).
+  bool synced(const VirtualService& svc) const { return owned_ == svc.dests.size(); }
+
+  // Each fills `moved` with the id rewrite the sets need (empty: none).
+  // After init_service/add_dest: re-keys live servers if LocalityIndex
+  // re-slotted them, and revives frozen keys of servers back from the trash.
+  void sync(const VirtualService& svc, MemberMap& moved);
+  // After del_dest: the server's key freezes.
+  void unlink(RealServer& d, MemberMap& moved);
+  // Once every set is rewritten through `moved`: frees frozen keys no set
+  // names any more.
+  void settle(const MemberMap& moved);
+
+ private:
+  struct Frozen {
+    DestKey key;
+    std::uint64_t addr = 0;  // addr:port
+    bool in_use = false;
+  };
+  bool holds(const RealServer& d) const {
+    return d.sched_slot < owner_.size() && owner_[d.sched_slot] == &d;
+  }
+  static DestKey key_of(RealServer& d) {
+    return {conn_overhead(d), d.weight(), d.available() && !d.overloaded() ? &d : nullptr};
+  }
+  static std::uint64_t addr_of(const RealServer& d) {
+    return (std::uint64_t{d.cfg.addr} << 16) | d.cfg.port;
+  }
+  bool admit(RealServer& d, MemberMap& moved);
+  void free_frozen(MemberId id);
+
+  std::vector<DestKey> live_;             // by sched_slot
+  std::vector<const RealServer*> owner_;  // by sched_slot: whose key it is
+  std::vector<Frozen> frozen_;            // by id - kFrozenId
+  std::vector<MemberId> free_frozen_;
+  std::unordered_map<std::uint64_t, MemberId> frozen_by_addr_;
+  std::size_t owned_ = 0;  // live keys
+};
+
+}  // namespace lvs::sched
