@@ -52,6 +52,7 @@ World::World(const scenario::Scenario& sc, const std::string& capture_dir)
 World::~World() {
   impl_.reset();
   Simulator::Destroy();
+  Names::Clear();  // node names are process-global too; the next World reuses them
 }
 
 const json& World::summary() const { return impl_->summary; }

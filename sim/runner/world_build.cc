@@ -372,14 +372,14 @@ void World::Impl::enable_outputs() {
   if (m.pcap && !capture_dir.empty()) {
     PointToPointHelper p2p;
     // Client side (node 0's access link), each router NIC, each real server.
-    p2p.EnablePcap(capture_dir + "/client", links["access_link"].Get(1), false, true);
+    p2p.EnablePcap(capture_dir + "/client.pcap", links["access_link"].Get(1), false, true);
     CsmaHelper csma;
     for (const RouterState& r : routers) {
-      csma.EnablePcap(capture_dir + "/" + r.spec->name + "-eth0", r.devices.Get(0), false, true);
-      csma.EnablePcap(capture_dir + "/" + r.spec->name + "-eth1", r.devices.Get(1), false, true);
+      csma.EnablePcap(capture_dir + "/" + r.spec->name + "-eth0.pcap", r.devices.Get(0), false, true);
+      csma.EnablePcap(capture_dir + "/" + r.spec->name + "-eth1.pcap", r.devices.Get(1), false, true);
     }
     for (const ServerState& s : servers)
-      csma.EnablePcap(capture_dir + "/" + s.spec->name, s.devices.Get(0), false, true);
+      csma.EnablePcap(capture_dir + "/" + s.spec->name + ".pcap", s.devices.Get(0), false, true);
   }
   if (m.flowmonitor) flowmon = flowmon_helper.InstallAll();
   if (m.netanim && !capture_dir.empty()) {

@@ -67,6 +67,7 @@ struct World::Impl {
 
   std::vector<Sample> samples;
   std::vector<nlohmann::json> events;
+  std::map<std::string, std::uint64_t> drops_seen;  // router/reason -> count already reported
   nlohmann::json summary;
   std::string ipvsadm_text;
   double wall_seconds = 0;
@@ -92,6 +93,7 @@ struct World::Impl {
 
   // world_measure.cc
   void sample(double t);
+  void drop_events(double t, const RouterState& r);
   void event(double t, const std::string& kind, nlohmann::json fields);
   void collect();
 };

@@ -38,8 +38,25 @@ void World::Impl::event(double t, const std::string& kind, json fields) {
   events.push_back(std::move(fields));
 }
 
+// Drops are events too: one line per router, interval and reason that had any.
+void World::Impl::drop_events(double t, const RouterState& r) {
+  auto report = [&](const std::string& reason, std::uint64_t total) {
+    std::uint64_t& seen = drops_seen[r.spec->name + "/" + reason];
+    if (total > seen) event(t, "drops", {{"router", r.spec->name}, {"reason", reason}, {"count", total - seen}});
+    seen = total;
+  };
+  for (std::size_t d = 1; d < static_cast<std::size_t>(DropReason::kCount); ++d) {
+    const auto reason = static_cast<DropReason>(d);
+    report(std::string(drop_reason_name(reason)), r.director->GetEngineDrops(reason));
+  }
+  report("queue_full", r.director->GetQueueDrops());
+  report("no_route", r.director->GetNoRouteDrops());
+  report("disabled", r.director->GetDisabledDrops());
+}
+
 void World::Impl::sample(double t) {
   for (const RouterState& r : routers) {
+    drop_events(t, r);
     const std::string& name = r.spec->name;
     samples.push_back({t, name, "forwarded", static_cast<double>(r.director->GetForwarded())});
     samples.push_back({t, name, "connections", static_cast<double>(r.director->GetConnectionCount())});

@@ -168,7 +168,8 @@ TEST(LvsimRun, EveryOutputFileHasFormatVersion) {
     EXPECT_EQ(head.substr(4, 4), std::string("\x02\x00\x04\x00", 4)) << name;
     checked.insert(name);
   }
-  EXPECT_TRUE(checked.count("client") && checked.count("lvs1-eth0") && checked.count("rs1"));
+  EXPECT_TRUE(checked.count("client.pcap") && checked.count("lvs1-eth0.pcap") &&
+              checked.count("rs1.pcap"));
 }
 
 }  // namespace

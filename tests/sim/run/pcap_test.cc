@@ -22,7 +22,7 @@ TEST(Pcap, ClientSideSeesOnlyTheVip) {
   TempDir dir("pcap-client");
   const nlohmann::json s = run_summary(load_text(kClusterYaml, kPcapRun), dir.path());
   ASSERT_GT(s["requests"]["ok"].get<std::uint64_t>(), 100u);
-  const std::vector<Ip4Packet> packets = read_ipv4(dir / "client");
+  const std::vector<Ip4Packet> packets = read_ipv4(dir / "client.pcap");
   ASSERT_GT(packets.size(), 500u);
   std::size_t to_vip = 0, from_vip = 0;
   for (const Ip4Packet& p : packets) {
@@ -44,7 +44,7 @@ TEST(Pcap, RealServersSeeClientAddresses) {
       {"rs1", 0x0a01000b}, {"rs2", 0x0a01000c}, {"rs3", 0x0a01000d}};
   for (const auto& [name, addr] : servers) {
     std::set<Ip4> clients;
-    for (const Ip4Packet& p : read_ipv4(dir / name)) {
+    for (const Ip4Packet& p : read_ipv4(dir / (name + ".pcap"))) {
       EXPECT_NE(p.src, kVip) << name;
       EXPECT_NE(p.dst, kVip) << name;
       if (p.src == addr) {
@@ -77,7 +77,7 @@ TEST(Pcap, ChecksumsValidWithChecksumEnabled) {
   TempDir dir("pcap-checksums");
   run_summary(load_text(kClusterYaml, kPcapRun), dir.path());
   const std::string checks = " -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE ";
-  for (const char* file : {"client", "lvs1-eth0", "lvs1-eth1", "rs1", "rs2", "rs3"}) {
+  for (const char* file : {"client.pcap", "lvs1-eth0.pcap", "lvs1-eth1.pcap", "rs1.pcap", "rs2.pcap", "rs3.pcap"}) {
     const std::string path = dir / file;
     int status = -1;
     const std::string bad = shell_output(
