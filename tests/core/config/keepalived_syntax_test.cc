@@ -134,8 +134,8 @@ TEST(KeepalivedSyntax, IncludeThroughResolver) {
 
 // The test resolver reads real files and expands globs relative to the includer.
 TEST(KeepalivedSyntax, IncludeRealFilesWithGlob) {
-  const std::string dir = std::string(__FILE__).substr(0, std::string(__FILE__).rfind('/'));
-  const std::string path = dir + "/include_data/main.conf";
+  // Not __FILE__: with ccache's base_dir it is relative to the build directory.
+  const std::string path = std::string(LVS_TEST_SOURCE_DIR) + "/include_data/main.conf";
   std::string text;
   ASSERT_TRUE(testing::read_text(path, text));
   KeepalivedOptions opts;
