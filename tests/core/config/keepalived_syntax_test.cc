@@ -146,7 +146,8 @@ TEST(KeepalivedSyntax, IncludeRealFilesWithGlob) {
   EXPECT_EQ(cfg.virtual_servers[0].real_servers[0].rs.weight, 2);
   EXPECT_EQ(cfg.virtual_servers[1].service.key.proto, Proto::kUdp);
   ASSERT_EQ(cfg.warnings.size(), 1u);
-  EXPECT_EQ(cfg.warnings[0].pos.str(), dir + "/include_data/conf.d/20-dns.conf:5:5");
+  EXPECT_EQ(cfg.warnings[0].pos.str(),
+            std::string(LVS_TEST_SOURCE_DIR) + "/include_data/conf.d/20-dns.conf:5:5");
 }
 
 // An empty virtual_server takes keepalived's defaults.
