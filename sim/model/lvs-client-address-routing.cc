@@ -14,7 +14,7 @@ TypeId
 LvsClientAddressRouting::GetTypeId()
 {
     static TypeId tid = TypeId("ns3::LvsClientAddressRouting")
-                            .SetParent<Ipv4RoutingProtocol>()
+                            .SetParent<LvsWrappingRouting>()
                             .SetGroupName("Lvs")
                             .AddConstructor<LvsClientAddressRouting>();
     return tid;
@@ -23,22 +23,22 @@ LvsClientAddressRouting::GetTypeId()
 LvsClientAddressRouting::LvsClientAddressRouting(Ptr<Ipv4RoutingProtocol> inner,
                                                  Ipv4Address first,
                                                  uint32_t count)
-    : m_inner(inner),
-      m_first(first.Get()),
+    : m_first(first.Get()),
       m_count(count)
 {
+    SetInnerRouting(inner);
 }
 
 void
 LvsClientAddressRouting::SetInner(Ptr<Ipv4RoutingProtocol> inner)
 {
-    m_inner = inner;
+    SetInnerRouting(inner);
 }
 
 Ptr<Ipv4RoutingProtocol>
 LvsClientAddressRouting::GetInner() const
 {
-    return m_inner;
+    return GetInnerRouting();
 }
 
 void
@@ -119,30 +119,6 @@ LvsClientAddressRouting::RouteInput(Ptr<const Packet> p,
 }
 
 void
-LvsClientAddressRouting::NotifyInterfaceUp(uint32_t interface)
-{
-    m_inner->NotifyInterfaceUp(interface);
-}
-
-void
-LvsClientAddressRouting::NotifyInterfaceDown(uint32_t interface)
-{
-    m_inner->NotifyInterfaceDown(interface);
-}
-
-void
-LvsClientAddressRouting::NotifyAddAddress(uint32_t interface, Ipv4InterfaceAddress address)
-{
-    m_inner->NotifyAddAddress(interface, address);
-}
-
-void
-LvsClientAddressRouting::NotifyRemoveAddress(uint32_t interface, Ipv4InterfaceAddress address)
-{
-    m_inner->NotifyRemoveAddress(interface, address);
-}
-
-void
 LvsClientAddressRouting::SetIpv4(Ptr<Ipv4> ipv4)
 {
     // The inner protocol was the node's routing before this one wrapped it:
@@ -164,9 +140,8 @@ LvsClientAddressRouting::PrintRoutingTable(Ptr<OutputStreamWrapper> stream, Time
 void
 LvsClientAddressRouting::DoDispose()
 {
-    m_inner = nullptr;
     m_ipv4 = nullptr;
-    Ipv4RoutingProtocol::DoDispose();
+    LvsWrappingRouting::DoDispose();
 }
 
 } // namespace ns3

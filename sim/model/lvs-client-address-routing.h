@@ -21,9 +21,11 @@
 #include <ns3/ipv4-address.h>
 #include <ns3/ipv4-routing-protocol.h>
 
+#include "lvs-wrapping-routing.h"
+
 namespace ns3 {
 
-class LvsClientAddressRouting : public Ipv4RoutingProtocol
+class LvsClientAddressRouting : public LvsWrappingRouting
 {
   public:
     static TypeId GetTypeId();
@@ -52,10 +54,6 @@ class LvsClientAddressRouting : public Ipv4RoutingProtocol
                     MulticastForwardCallback mcb,
                     LocalDeliverCallback lcb,
                     ErrorCallback ecb) override;
-    void NotifyInterfaceUp(uint32_t interface) override;
-    void NotifyInterfaceDown(uint32_t interface) override;
-    void NotifyAddAddress(uint32_t interface, Ipv4InterfaceAddress address) override;
-    void NotifyRemoveAddress(uint32_t interface, Ipv4InterfaceAddress address) override;
     void SetIpv4(Ptr<Ipv4> ipv4) override;
     void PrintRoutingTable(Ptr<OutputStreamWrapper> stream,
                            Time::Unit unit = Time::S) const override;
@@ -64,7 +62,6 @@ class LvsClientAddressRouting : public Ipv4RoutingProtocol
     void DoDispose() override;
 
   private:
-    Ptr<Ipv4RoutingProtocol> m_inner;
     Ptr<Ipv4> m_ipv4;
     uint32_t m_first{0};
     uint32_t m_count{0};

@@ -44,7 +44,7 @@ LvsNatRouting::GetTypeId()
 {
     static TypeId tid =
         TypeId("ns3::LvsNatRouting")
-            .SetParent<Ipv4RoutingProtocol>()
+            .SetParent<LvsWrappingRouting>()
             .SetGroupName("Lvs")
             .AddConstructor<LvsNatRouting>()
             .AddAttribute("OutsideInterface",
@@ -100,17 +100,11 @@ void
 LvsNatRouting::SetInnerRouting(Ptr<Ipv4RoutingProtocol> inner)
 {
     NS_LOG_FUNCTION(this << inner);
-    m_inner = inner;
+    LvsWrappingRouting::SetInnerRouting(inner);
     if (m_ipv4)
     {
         m_inner->SetIpv4(m_ipv4);
     }
-}
-
-Ptr<Ipv4RoutingProtocol>
-LvsNatRouting::GetInnerRouting() const
-{
-    return m_inner;
 }
 
 void
@@ -641,30 +635,6 @@ LvsNatRouting::RefuseForward(Ptr<Ipv4Route> /*route*/,
 }
 
 void
-LvsNatRouting::NotifyInterfaceUp(uint32_t interface)
-{
-    m_inner->NotifyInterfaceUp(interface);
-}
-
-void
-LvsNatRouting::NotifyInterfaceDown(uint32_t interface)
-{
-    m_inner->NotifyInterfaceDown(interface);
-}
-
-void
-LvsNatRouting::NotifyAddAddress(uint32_t interface, Ipv4InterfaceAddress address)
-{
-    m_inner->NotifyAddAddress(interface, address);
-}
-
-void
-LvsNatRouting::NotifyRemoveAddress(uint32_t interface, Ipv4InterfaceAddress address)
-{
-    m_inner->NotifyRemoveAddress(interface, address);
-}
-
-void
 LvsNatRouting::SetIpv4(Ptr<Ipv4> ipv4)
 {
     NS_LOG_FUNCTION(this << ipv4);
@@ -692,10 +662,9 @@ LvsNatRouting::DoDispose()
     if (m_inner)
     {
         m_inner->Dispose();
-        m_inner = nullptr;
     }
     m_ipv4 = nullptr;
-    Ipv4RoutingProtocol::DoDispose();
+    LvsWrappingRouting::DoDispose();
 }
 
 } // namespace ns3

@@ -1,6 +1,7 @@
 #ifndef LVS_NAT_ROUTING_H
 #define LVS_NAT_ROUTING_H
 
+#include "lvs-wrapping-routing.h"
 #include "router-cost-model.h"
 
 #include "ns3/ipv4-address.h"
@@ -58,7 +59,7 @@ struct LvsScheduledConnection
  * connection counter (total_stats().conns, IPVS's per-service "Conns") moved
  * while processing it.
  */
-class LvsNatRouting : public Ipv4RoutingProtocol
+class LvsNatRouting : public LvsWrappingRouting
 {
   public:
     static TypeId GetTypeId();
@@ -66,8 +67,7 @@ class LvsNatRouting : public Ipv4RoutingProtocol
     ~LvsNatRouting() override;
 
     // ---- wiring -------------------------------------------------------------
-    void SetInnerRouting(Ptr<Ipv4RoutingProtocol> inner);
-    Ptr<Ipv4RoutingProtocol> GetInnerRouting() const;
+    void SetInnerRouting(Ptr<Ipv4RoutingProtocol> inner) override;
     /// Replaces the engine (and its services) with a fresh one built from `cfg`.
     void SetEngineConfig(const lvs::EngineConfig& cfg);
     /// Services and real servers are added here (add_service, add_dest, ...).
@@ -108,10 +108,6 @@ class LvsNatRouting : public Ipv4RoutingProtocol
                     MulticastForwardCallback mcb,
                     LocalDeliverCallback lcb,
                     ErrorCallback ecb) override;
-    void NotifyInterfaceUp(uint32_t interface) override;
-    void NotifyInterfaceDown(uint32_t interface) override;
-    void NotifyAddAddress(uint32_t interface, Ipv4InterfaceAddress address) override;
-    void NotifyRemoveAddress(uint32_t interface, Ipv4InterfaceAddress address) override;
     void SetIpv4(Ptr<Ipv4> ipv4) override;
     void PrintRoutingTable(Ptr<OutputStreamWrapper> stream,
                            Time::Unit unit = Time::S) const override;
@@ -166,7 +162,6 @@ class LvsNatRouting : public Ipv4RoutingProtocol
     void DropPacket(const std::string& reason, Ptr<const Packet> p);
     void RefuseForward(Ptr<Ipv4Route> route, Ptr<const Packet> p, const Ipv4Header& header);
 
-    Ptr<Ipv4RoutingProtocol> m_inner;
     Ptr<Ipv4> m_ipv4;
     Ptr<RouterCostModel> m_cost;
     std::unique_ptr<lvs::Engine> m_engine;
