@@ -60,8 +60,9 @@ class Walker {
   void step_list(YAML::Node node, std::size_t i, const std::string& here, const std::string& done) {
     const std::string& seg = segs_[i];
     if (!is_index(seg)) fail("'" + done + "' is a list: expected an index after it, not '" + seg + "'");
-    const std::size_t idx = std::stoul(seg);
     const std::size_t size = node.IsSequence() ? node.size() : 0;
+    // Digits only (is_index), but maybe more than fit in an integer.
+    const std::size_t idx = seg.size() > 9 ? size : std::stoul(seg);
     if (idx >= size) {
       fail("'" + here + "': " + done + " has " + std::to_string(size) + " entr" + (size == 1 ? "y" : "ies"));
     }

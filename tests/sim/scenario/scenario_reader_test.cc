@@ -91,6 +91,7 @@ TEST(ScenarioOverrides, RejectsBadPaths) {
   const std::pair<const char*, const char*> cases[] = {
       {"workloads.0.rte=5", "unknown field 'workloads.0.rte' (did you mean 'rate'?)"},
       {"topology.routers.5.priority=1", "topology.routers has 2 entries"},
+      {"topology.routers.99999999999999999999999.priority=1", "topology.routers has 2 entries"},
       {"duraton=3", "(did you mean 'duration'?)"},
       {"duration.x=3", "'duration' is a value, not a section"},
       {"workloads.first.rate=3", "'workloads' is a list"},
