@@ -193,28 +193,16 @@ TEST(OnePacket, EachDatagramScheduled) {
   EXPECT_EQ(e.total_stats().conns, 4u);
 }
 
-}  // namespace
-}  // namespace lvs::test
-
-namespace lvs::test {
-namespace {
-
 // A caller whose clock starts at a Unix timestamp gets the same timeouts.
-TEST(EpochClock, TimeoutsHoldFarFromZero) {
-  Engine e(director_config());
-  ServiceConfig s;
-  s.key = tcp_service();
-  s.scheduler = "rr";
-  ASSERT_TRUE(e.add_service(s));
-  ASSERT_TRUE(e.add_dest(s.key, nat_dest(kRs1)));
+TEST_F(Lifecycle, TimeoutsHoldFarFromZero) {
   const double t0 = 1.7e9;  // 2023 as Unix seconds
-  Bytes b = make_packet(seg(Proto::kTcp, kClient, 47000, kVip, 80, kSyn));
-  ASSERT_EQ(e.process(b.data(), b.size(), Side::kOutside, at(t0)).action, Action::kForward);
-  e.advance(at(t0 + 59.9));
-  EXPECT_EQ(e.conns().size(), 1u);
-  e.advance(at(t0 + 60.01));
-  EXPECT_EQ(e.conns().size(), 0u);
+  ASSERT_EQ(in(seg(Proto::kTcp, kClient, 47000, kVip, 80, kSyn), at(t0)).action, Action::kForward);
+  engine_.advance(at(t0 + 59.9));
+  EXPECT_EQ(engine_.conns().size(), 1u);
+  engine_.advance(at(t0 + 60.01));
+  EXPECT_EQ(engine_.conns().size(), 0u);
 }
 
 }  // namespace
 }  // namespace lvs::test
+

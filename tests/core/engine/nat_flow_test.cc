@@ -189,29 +189,16 @@ TEST_F(NatFlow, NoDestinationAsksForPortUnreachable) {
   EXPECT_TRUE(v.icmp_unreachable);
 }
 
-}  // namespace
-}  // namespace lvs::test
-
-namespace lvs::test {
-namespace {
-
 // The verdict says when a packet created a connection, and the table's peak is kept.
-TEST(VerdictNewConn, OnlyTheSchedulingPacket) {
-  Engine e(director_config());
-  ServiceConfig s;
-  s.key = tcp_service();
-  s.scheduler = "rr";
-  ASSERT_TRUE(e.add_service(s));
-  ASSERT_TRUE(e.add_dest(s.key, nat_dest(kRs1)));
-  Bytes syn = make_packet(seg(Proto::kTcp, kClient, 48000, kVip, 80, kSyn));
-  Bytes ack = make_packet(seg(Proto::kTcp, kClient, 48000, kVip, 80, kAck));
-  EXPECT_TRUE(e.process(syn.data(), syn.size(), Side::kOutside, at(1)).new_conn);
-  EXPECT_FALSE(e.process(ack.data(), ack.size(), Side::kOutside, at(1)).new_conn);
-  EXPECT_EQ(e.peak_conns(), 1u);
-  e.advance(at(1000));
-  EXPECT_EQ(e.conns().size(), 0u);
-  EXPECT_EQ(e.peak_conns(), 1u);
+TEST_F(NatFlow, NewConnOnlyOnTheSchedulingPacket) {
+  EXPECT_TRUE(in(seg(Proto::kTcp, kClient, 48000, kVip, 80, kSyn), at(1)).new_conn);
+  EXPECT_FALSE(in(seg(Proto::kTcp, kClient, 48000, kVip, 80, kAck), at(1)).new_conn);
+  EXPECT_EQ(engine_.peak_conns(), 1u);
+  engine_.advance(at(1000));
+  EXPECT_EQ(engine_.conns().size(), 0u);
+  EXPECT_EQ(engine_.peak_conns(), 1u);
 }
 
 }  // namespace
 }  // namespace lvs::test
+
