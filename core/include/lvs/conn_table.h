@@ -31,6 +31,9 @@ enum ConnFlag : std::uint16_t {
   kConnNoCport = 0x0400,   // template / FTP-style wildcard client port
 };
 
+// Conn::sync_flags bits (connection sync, engine/sync.cc).
+constexpr std::uint8_t kSyncEndtimeSet = 0x01;
+
 // One connection, 44 bytes. For a connection from a client:
 //   caddr:cport -> vaddr:vport is what the client uses,
 //   daddr:dport is the real server it was scheduled to.
@@ -48,6 +51,12 @@ struct Conn {
   Proto proto = Proto::kTcp;
   std::uint8_t state = 0;   // TcpState, or kUdpStateNormal
   std::uint16_t flags = 0;  // ConnFlag bits
+  // ---- connection sync (lvs/sync.h): fills the two padding bytes here ----
+  // Connections: the state last synced (IPVS cp->old_state). Templates: their
+  // own packet count for the sync decision (cp->in_pkts), saturating at 255.
+  std::uint8_t sync_state = 0;
+  std::uint8_t sync_flags = 0;  // kSyncEndtimeSet once a sync end time is recorded
+  // ---- end of connection sync ----
   std::uint32_t dest = kNoDest;     // RealServer::id
   std::uint32_t control = kNoConn;  // the persistence template this connection hangs off
   std::uint32_t aux = 0;            // in_pkts for connections; n_control for templates

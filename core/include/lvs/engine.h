@@ -20,6 +20,7 @@
 #include "lvs/scheduler.h"
 #include "lvs/service.h"
 #include "lvs/stats.h"
+#include "lvs/sync.h"
 #include "lvs/types.h"
 
 namespace lvs {
@@ -179,6 +180,23 @@ class Engine {
   // ipvsadm -Z: zero the counters of every service, real server and the totals.
   void zero_stats();
 
+  // ---- connection sync (lvs/sync.h, engine/sync.cc) -----------------------
+  // net.ipv4.vs.sync_*: which connections the master role syncs, and the
+  // packet count a synced connection starts from on the backup.
+  void set_sync_sysctls(const SyncSysctls& s) { sync_sysctls_ = s; }
+  const SyncSysctls& sync_sysctls() const { return sync_sysctls_; }
+  // The master role (IP_VS_STATE_MASTER): each packet from a client runs
+  // ip_vs_sync_conn, and the connections that need syncing go to `master`.
+  // nullptr stops it. Both roles may run at once.
+  void set_sync_master(SyncMaster* master) { sync_master_ = master; }
+  SyncMaster* sync_master() const { return sync_master_; }
+  // The backup role: install or update one received entry (ip_vs_proc_conn).
+  // `bound`: whether the connection has a real server afterwards.
+  SyncApply apply_sync_conn(const SyncConn& s, Time now, bool* bound = nullptr);
+  // The entry the master sends for `c` at `now` (timeout from its state).
+  SyncConn sync_entry(const Conn& c, Time now) const;
+  // ---- end of connection sync ---------------------------------------------
+
  private:
   struct DestSlot {
     std::unique_ptr<RealServer> rs;
@@ -243,6 +261,20 @@ class Engine {
   Time last_advance_{0};
   bool clock_started_ = false;
   bool nodest_pending_ = false;
+
+  // ---- connection sync (engine/sync.cc) -----------------------------------
+  void sync_conn(ConnId id, Time now);  // ip_vs_sync_conn
+  bool sync_needed(Conn& c, ConnId id, std::uint32_t pkts, Time now);  // ip_vs_sync_conn_needed
+  RealServer* sync_find_dest(const SyncConn& s);  // ip_vs_find_dest
+  void sync_bind(Conn& c, RealServer& rs);        // ip_vs_bind_dest for a synced connection
+  ConnId sync_lookup(const SyncConn& s, SyncApply& verdict);
+  ConnId sync_create(const SyncConn& s, std::uint16_t flags, Time now);
+  SyncSysctls sync_sysctls_;
+  SyncMaster* sync_master_ = nullptr;
+  // cp->sync_endtime by ConnId: millisecond ticks, low 2 bits the retries.
+  // Allocated only when sync_refresh_period is set.
+  std::vector<std::uint32_t> sync_endtime_;
+  // ---- end of connection sync ---------------------------------------------
 };
 
 }  // namespace lvs

@@ -117,6 +117,7 @@ Verdict Engine::forward_in(PacketView& p, ConnId id, Time now) {
   count_conn_packet(dest_of(c), total_, true, p.len);
   if (rewritten(c)) rewrite_daddr_dport(p, c.daddr, c.dport);
   ++forwarded_;
+  if (__builtin_expect(sync_master_ != nullptr, 0)) sync_conn(id, now);  // engine/sync.cc
   return forward_verdict(c, id, Side::kInside, c.daddr);
 }
 

@@ -1,0 +1,236 @@
+// Connection sync inside the engine: the master's choice of what to sync
+// (ip_vs_sync_conn / ip_vs_sync_conn_needed, from ip_vs_in) and the backup's
+// install of received entries (ip_vs_proc_conn, ip_vs_find_dest, and
+// ip_vs_bind_dest's rules for synced connections).
+#include <algorithm>
+#include <cstdlib>
+
+#include "lvs/engine.h"
+
+namespace lvs {
+namespace {
+
+// TCP states in which a connection is synced at all.
+constexpr unsigned kSyncedTcpStates =
+    (1u << static_cast<unsigned>(TcpState::kEstablished)) |
+    (1u << static_cast<unsigned>(TcpState::kFinWait)) | (1u << static_cast<unsigned>(TcpState::kClose)) |
+    (1u << static_cast<unsigned>(TcpState::kCloseWait)) |
+    (1u << static_cast<unsigned>(TcpState::kTimeWait));
+
+// Timeout of an entry whose message carried none (version 0 templates).
+constexpr Duration kSyncDefaultTimeout = seconds(180);
+
+std::int64_t to_ms(Duration d) { return std::chrono::duration_cast<milliseconds>(d).count(); }
+
+}  // namespace
+
+// ip_vs_sync_conn: the connection, then the template controlling it, which
+// counts its own packets (templates skip the period test).
+void Engine::sync_conn(ConnId id, Time now) {
+  Conn* c = &(*table_)[id];
+  if (c->flags & kConnMasquerade) return;  // netfilter's, not an IPVS connection
+  std::uint32_t pkts = (c->flags & kConnOnePacket) ? sync_sysctls_.sync_threshold : c->aux;
+  for (;;) {
+    // One-packet connections are never synced, but their template is.
+    if (!(c->flags & kConnOnePacket) && sync_needed(*c, id, pkts, now))
+      sync_master_->on_conn_changed(sync_entry(*c, now), now);
+    if (c->control == kNoConn) return;
+    id = c->control;
+    c = &(*table_)[id];
+    if (c->flags & kConnTemplate) {
+      if (c->sync_state < 0xff) ++c->sync_state;
+      pkts = c->sync_state;
+    } else {
+      pkts = sync_sysctls_.sync_threshold;
+    }
+  }
+}
+
+// ip_vs_sync_conn_needed. Sync end times are kept in millisecond ticks where
+// the kernel keeps jiffies; the low two bits count refresh retries.
+bool Engine::sync_needed(Conn& c, ConnId id, std::uint32_t pkts, Time now) {
+  const SyncSysctls& s = sync_sysctls_;
+  const bool tmpl = (c.flags & kConnTemplate) != 0;
+  const std::int64_t timeout = to_ms(conn_expiry(c, now) - now);
+  const auto now_t = static_cast<std::uint32_t>(to_ms(now));
+  std::uint32_t n = static_cast<std::uint32_t>(now_t + timeout) & ~3u;
+  bool force = false;
+  if (!tmpl) {
+    if (s.sync_persist_mode && c.control != kNoConn) return false;
+    if (c.proto == Proto::kTcp) {
+      if (!((1u << c.state) & kSyncedTcpStates)) return false;
+      force = c.state != c.sync_state;
+    }
+  }
+  if (!(force && c.state != static_cast<std::uint8_t>(TcpState::kEstablished))) {
+    const std::int64_t refresh = to_ms(s.sync_refresh_period);
+    if (refresh > 0) {
+      if (sync_endtime_.size() != table_->capacity()) sync_endtime_.assign(table_->capacity(), 0);
+      // A new connection's end time is its creation time, which is its first packet.
+      const std::uint32_t orig = (c.sync_flags & kSyncEndtimeSet) ? sync_endtime_[id] : (now_t & ~3u);
+      const std::int64_t diff = static_cast<std::int32_t>(n - orig);
+      const std::int64_t min_diff = std::max<std::int64_t>(timeout / 2, 10000);
+      if (std::llabs(diff) < std::min(refresh, min_diff)) {
+        const std::uint32_t retries = orig & 3u;
+        if (retries >= s.sync_retries) return false;
+        // Retries are spaced sync_refresh_period / 8 after the last sync.
+        const auto since = static_cast<std::int32_t>(now_t - (orig - static_cast<std::uint32_t>(timeout) +
+                                                             static_cast<std::uint32_t>(refresh >> 3)));
+        if (since < 0) return false;
+        n |= retries + 1;
+      }
+    }
+    if (s.sync_period > 0) {
+      if (!tmpl && pkts % s.sync_period != s.sync_threshold) return false;
+    } else if (refresh == 0 && pkts != s.sync_threshold) {
+      return false;
+    }
+  }
+  if (!tmpl) c.sync_state = c.state;
+  if (!sync_endtime_.empty()) {
+    sync_endtime_[id] = n;
+    c.sync_flags |= kSyncEndtimeSet;
+  }
+  return true;
+}
+
+SyncConn Engine::sync_entry(const Conn& c, Time now) const {
+  SyncConn s;
+  s.protocol = static_cast<std::uint8_t>(c.proto);
+  s.flags = kernel_conn_flags(c.flags);
+  s.state = c.state;
+  s.cport = c.cport;
+  s.vport = c.vport;
+  s.dport = c.dport;
+  s.caddr = c.caddr;
+  s.vaddr = c.vaddr;
+  s.daddr = c.daddr;
+  // The kernel sends the packet's mark; a firewall-mark service is what it matched.
+  const RealServer* rs = dest_by_id(c.dest);
+  if (rs && rs->svc && rs->svc->cfg.key.is_fwmark()) s.fwmark = rs->svc->cfg.key.fwmark;
+  s.timeout_s = static_cast<std::uint32_t>(
+      std::chrono::duration_cast<seconds>(conn_expiry(c, now) - now).count());
+  return s;
+}
+
+// ip_vs_find_dest: the service by fwmark or address, then the real server by
+// address and port (port 0 for non-NAT fwmark services, as they are added).
+RealServer* Engine::sync_find_dest(const SyncConn& s) {
+  VirtualService* svc =
+      lookup_service(static_cast<Proto>(s.protocol), s.vaddr, s.vport, s.fwmark);
+  if (!svc) return nullptr;
+  std::uint16_t port = s.dport;
+  if (s.fwmark != 0 && (s.flags & kKFwdMask) != static_cast<std::uint32_t>(ForwardMethod::kMasq))
+    port = 0;
+  RealServer* rs = find_linked_dest(*svc, s.daddr, port);
+  if (!rs) rs = find_linked_dest(*svc, s.daddr, static_cast<std::uint16_t>(port ^ s.dport));
+  return rs;
+}
+
+// ip_vs_bind_dest for a synced connection: it keeps the activity flag it was
+// sent with, and takes the forwarding method of this director's real server.
+void Engine::sync_bind(Conn& c, RealServer& rs) {
+  c.flags &= static_cast<std::uint16_t>(~(kConnFwdMask | kConnNoOutput));
+  c.flags |= static_cast<std::uint16_t>(rs.cfg.fwd);
+  if (rs.cfg.fwd != ForwardMethod::kMasq) c.flags |= kConnNoOutput;
+  c.dest = rs.id;
+  bind_dest(c);
+}
+
+// ip_vs_conn_in_get / ip_vs_ct_in_get, and the replacement of a connection
+// the master has rescheduled to another real server.
+ConnId Engine::sync_lookup(const SyncConn& s, SyncApply& verdict) {
+  const bool tmpl = (s.flags & kKTemplate) != 0;
+  const ConnId id =
+      table_->find_in(static_cast<Proto>(s.protocol), s.caddr, s.cport, s.vaddr, s.vport);
+  if (id == kNoConn) return kNoConn;
+  const Conn& c = (*table_)[id];
+  if ((c.flags & kConnMasquerade) || tmpl != ((c.flags & kConnTemplate) != 0)) {
+    verdict = SyncApply::kNotIpvs;
+    return kNoConn;
+  }
+  if (!tmpl && (c.dport != s.dport || c.daddr != s.daddr)) {
+    if (s.flags & kKInactive) {
+      // The expiry message of the connection this one replaced.
+      verdict = SyncApply::kStaleIgnored;
+    } else {
+      expire_now(id);
+    }
+    return kNoConn;
+  }
+  return id;
+}
+
+// ip_vs_conn_new for a received entry, bound when this director has its real
+// server; without one it is still forwarded as the message says.
+ConnId Engine::sync_create(const SyncConn& s, std::uint16_t flags, Time now) {
+  Conn c;
+  c.proto = static_cast<Proto>(s.protocol);
+  c.caddr = s.caddr;
+  c.cport = s.cport;
+  c.vaddr = s.vaddr;
+  c.vport = s.vport;
+  c.daddr = s.daddr;
+  c.dport = s.dport;
+  c.flags = flags;
+  RealServer* rs = sync_find_dest(s);
+  const ConnId id = table_->insert(c, now);
+  if (id == kNoConn) return kNoConn;
+  if (rs) sync_bind((*table_)[id], *rs);
+  if (table_->size() > peak_conns_) peak_conns_ = table_->size();
+  return id;
+}
+
+// ip_vs_proc_conn: find or create the entry, bind it when this director has
+// the real server, then take the state, activity and timeout from the master.
+SyncApply Engine::apply_sync_conn(const SyncConn& s, Time now, bool* bound) {
+  if (bound) *bound = false;
+  const bool tmpl = (s.flags & kKTemplate) != 0;
+  const auto proto = static_cast<Proto>(s.protocol);
+  const bool tcp = proto == Proto::kTcp;
+  if (tmpl ? !(tcp || proto == Proto::kUdp || proto == Proto::kIp)
+           : !(tcp ? s.state < static_cast<std::uint16_t>(TcpState::kCount)
+                   : proto == Proto::kUdp && s.state == kUdpStateNormal))
+    return SyncApply::kUnsupported;
+  if (now != last_advance_) advance(now);
+
+  SyncApply verdict = SyncApply::kUpdated;
+  ConnId id = sync_lookup(s, verdict);
+  if (verdict != SyncApply::kUpdated) return verdict;
+  const auto flags = static_cast<std::uint16_t>(conn_flags_from_kernel(s.flags) | kConnSynced);
+  if (id != kNoConn) {
+    Conn& c = (*table_)[id];
+    RealServer* rs = dest_of(c);
+    if (((c.flags ^ flags) & kConnInactive) && !tmpl && rs) {
+      const int d = (flags & kConnInactive) ? 1 : -1;
+      rs->active_conns -= d;
+      rs->inactive_conns += d;
+      if (rs->svc && rs->svc->sched) rs->svc->sched->counts_changed(*rs->svc, *rs);
+    }
+    c.flags = static_cast<std::uint16_t>((flags & kConnInactive) | (c.flags & ~kConnInactive));
+    if (!rs) {
+      if (RealServer* found = sync_find_dest(s)) sync_bind(c, *found);
+    }
+  } else {
+    id = sync_create(s, flags, now);
+    if (id == kNoConn) return SyncApply::kTableFull;
+    verdict = SyncApply::kCreated;
+  }
+
+  Conn& c = (*table_)[id];
+  if (!tmpl) {
+    c.aux = sync_sysctls_.sync_threshold;  // in_pkts
+    c.state = static_cast<std::uint8_t>(s.state);
+    c.sync_state = c.state;  // old_state
+  }
+  Duration timeout = seconds(s.timeout_s);
+  if (s.timeout_s == 0) {
+    timeout = tmpl ? kSyncDefaultTimeout
+                   : (tcp ? cfg_.timeouts.for_tcp(static_cast<TcpState>(c.state)) : cfg_.timeouts.udp);
+  }
+  table_->touch(id, now + std::min(timeout, ConnTable::kMaxTimeout));
+  if (bound) *bound = c.dest != kNoDest;
+  return verdict;
+}
+
+}  // namespace lvs
