@@ -274,8 +274,18 @@ LvsNatRouting::RouteInput(Ptr<const Packet> p,
     if ((!outside && iif != static_cast<int32_t>(m_insideIf)) ||
         IsBroadcastOrMulticast(header.GetDestination(), static_cast<uint32_t>(iif)))
     {
-        // Multicast and broadcast (VRRP adverts, ...) are never forwarded, so
-        // IPVS and the masquerade never see them: the inner protocol delivers them.
+        // Multicast and broadcast (VRRP adverts, sync messages, ...) are never
+        // forwarded, so IPVS and the masquerade never see them. Ipv4StaticRouting
+        // leaves local delivery of multicast to Ipv4ListRouting, which this
+        // protocol replaces at the top, so do what ListRouting does: deliver a
+        // copy here (ns-3 keeps no group membership), then let the inner
+        // protocol handle any multicast route.
+        if (header.GetDestination().IsMulticast() && iif >= 0 && !lcb.IsNull())
+        {
+            lcb(p->Copy(), header, static_cast<uint32_t>(iif));
+            m_inner->RouteInput(p, header, idev, ucb, mcb, lcb, ecb);
+            return true;
+        }
         return m_inner->RouteInput(p, header, idev, ucb, mcb, lcb, ecb);
     }
     if (!m_enabled)

@@ -101,6 +101,8 @@ void World::Impl::build() {
   build_routers();
   build_servers();
   build_clients();
+  build_failover();
+  build_health();
   schedule_faults();
   enable_outputs();
   trace_links();
@@ -273,7 +275,8 @@ void World::Impl::build_routers() {
         throw std::runtime_error("service " + svc.name + " could not be added to " + r.spec->name);
       for (const scenario::Service::Member& m : svc.members) engine.add_dest(svc.ipvs.key, m.ipvs);
     }
-    if (!r.active) continue;
+    // With VRRP (world_failover.cc) the agents raise the floating addresses.
+    if (!r.active || sc.failover.enabled) continue;
     // The floating addresses: eth0:1 and eth1:1.
     Ptr<Ipv4> ipv4 = r.node->GetObject<Ipv4>();
     ipv4->AddAddress(1, Ipv4InterfaceAddress(to_ns3(t.vip), Ipv4Mask(t.public_network.mask)));
@@ -328,43 +331,6 @@ void World::Impl::build_clients() {
     logs.push_back(helper.GetRequestLog());
   }
   LvsClientHelper::AssignStreams(client_apps, static_cast<std::int64_t>(sc.seed) * 1000);
-}
-
-void World::Impl::schedule_faults() {
-  for (const scenario::Fault& f : sc.faults) {
-    const bool up = f.action == scenario::Fault::Action::kUp;
-    std::vector<std::pair<Ptr<Node>, std::uint32_t>> ifaces;  // node, interface
-    RouterState* router = nullptr;
-    for (RouterState& r : routers)
-      if (r.spec->name == f.target) router = &r;
-    for (ServerState& s : servers)
-      if (s.spec->name == f.target) ifaces.emplace_back(s.node, 1);
-    if (router) {
-      ifaces.emplace_back(router->node, 1);
-      ifaces.emplace_back(router->node, 2);
-    }
-    auto link = links.find(f.target);
-    if (link != links.end()) {
-      for (std::uint32_t i = 0; i < link->second.GetN(); ++i) {
-        Ptr<NetDevice> dev = link->second.Get(i);
-        Ptr<Ipv4> ipv4 = dev->GetNode()->GetObject<Ipv4>();
-        const int32_t iface = ipv4->GetInterfaceForDevice(dev);
-        if (iface >= 0) ifaces.emplace_back(dev->GetNode(), static_cast<std::uint32_t>(iface));
-      }
-    }
-    Simulator::Schedule(Seconds(f.at_s), [this, ifaces, up, target = f.target, router] {
-      for (const auto& [node, iface] : ifaces) {
-        Ptr<Ipv4> ipv4 = node->GetObject<Ipv4>();
-        if (up) {
-          ipv4->SetUp(iface);
-        } else {
-          ipv4->SetDown(iface);
-        }
-      }
-      if (router && router->active) router->director->SetEnabled(up);
-      event(Simulator::Now().GetSeconds(), up ? "fault_up" : "fault_down", {{"target", target}});
-    });
-  }
 }
 
 void World::Impl::enable_outputs() {

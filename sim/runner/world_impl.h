@@ -2,6 +2,7 @@
 // World's internals, shared by its build, measurement and results files.
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -15,9 +16,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/lvs-frame-filter.h"
+#include "model/lvs-health-check.h"
 #include "model/lvs-nat-routing.h"
 #include "model/lvs-real-server.h"
 #include "model/lvs-request-log.h"
+#include "model/lvs-sync-daemon.h"
+#include "model/lvs-vrrp-router.h"
 #include "runner/world.h"
 #include "scenario/scenario.h"
 
@@ -28,7 +33,28 @@ struct RouterState {
   ns3::Ptr<ns3::Node> node;
   ns3::Ptr<ns3::LvsNatRouting> director;
   ns3::NetDeviceContainer devices;  // eth0, eth1
-  bool active = false;
+  bool active = false;                // forwarding: holds the floating addresses
+  ns3::Ptr<ns3::LvsVrrpRouter> vrrp;  // with a failover section
+  ns3::Ptr<ns3::LvsHealthCheck> health;  // when a service has health checks
+  ns3::Ptr<ns3::LvsSyncDaemon> sync;     // with failover.sync
+  bool crashed = false;
+  std::map<Ip4, double> last_advert_from;  // VRRP sender -> when its last advert arrived
+  bool awaiting_first_forward = false;  // became master; takeover ends at its first forwarded packet
+};
+
+// One failure of the forwarding router and what followed (world_failover.cc).
+struct FailoverRecord {
+  double fault_s = 0;
+  std::string fault;   // down / shutdown / partition
+  std::string router;  // the master that failed
+  double detected_s = -1;  // another router's VRRP group became master
+  double last_advert_s = -1;  // when the new master last heard the failed one
+  double takeover_s = -1;  // the new master forwarded its first packet
+  std::string new_master;
+  // TCP connections established on the failed master at the failure, by
+  // client endpoint, and those the new master carried back to their client.
+  std::set<std::pair<Ip4, std::uint16_t>> flows;
+  std::set<std::pair<Ip4, std::uint16_t>> survived;
 };
 
 struct ServerState {
@@ -65,6 +91,12 @@ struct World::Impl {
   std::map<std::string, std::uint64_t> tx_drops;  // queue overflows and receive errors
   std::map<std::string, std::uint64_t> ip_drops;  // ns-3's IPv4 drops, by reason
 
+  std::vector<FailoverRecord> failovers;
+  std::map<ns3::NetDevice*, ns3::Ptr<ns3::LvsFrameFilter>> filters;  // fault filters by device
+  std::map<ns3::Channel*, ns3::Time> base_delay;  // channels a delay fault changed
+  double split_brain_since = -1;
+  std::vector<std::pair<double, double>> split_brain;  // [start, end) with two masters
+
   std::vector<Sample> samples;
   std::vector<nlohmann::json> events;
   std::map<std::string, std::uint64_t> drops_seen;  // router/reason -> count already reported
@@ -86,7 +118,25 @@ struct World::Impl {
   void build_routers();
   void build_servers();
   void build_clients();
+  // world_failover.cc
+  void build_failover();
   void schedule_faults();
+  void apply_fault(const scenario::Fault& f);
+  void router_fault(RouterState& r, const scenario::Fault& f);
+  void partition(bool cut);
+  ns3::Ptr<ns3::LvsFrameFilter> filter_of(ns3::Ptr<ns3::NetDevice> dev);
+  void on_transition(std::size_t router, std::string instance, VrrpState from, VrrpState to, VrrpReason why);
+  void on_master_changed(std::size_t router, bool master);
+  void on_advert_rx(std::size_t router, ns3::Ipv4Address from, std::uint8_t priority);
+  void on_rewritten(std::size_t router, Side ingress, const ns3::Ipv4Header& before,
+                    const ns3::Ipv4Header& after, ns3::Ptr<const ns3::Packet> packet);
+  void failover_summary(nlohmann::json& out) const;
+
+  // world_health.cc
+  void build_health();
+  void on_health_event(std::size_t router, const HealthEvent& e);
+  void health_summary(nlohmann::json& out) const;
+  std::vector<std::pair<std::size_t, HealthEvent>> health_events;  // (router, event)
   void enable_outputs();
   void trace_links();
   RouterState* active_router();

@@ -205,6 +205,8 @@ void World::Impl::collect() {
     slo["error_rate_met"] = total.ErrorRate() <= sc.slo.error_rate;
   }
   out["slo"] = slo;
+  failover_summary(out);
+  health_summary(out);
 }
 
 }  // namespace lvs::runner

@@ -123,6 +123,8 @@ struct Service {
     RealServerConfig ipvs;
     bool inhibit_on_failure = false;
     std::vector<config::CheckerConfig> health_checks;
+    // Per health check: a MISC_CHECK's scripted exit codes, [(time s, code)].
+    std::vector<std::vector<std::pair<double, int>>> misc_schedules;
     SourcePos pos;
   };
   std::vector<Member> members;
@@ -150,11 +152,46 @@ struct Workload {
   SourcePos pos;
 };
 
+// VRRP between the routers and IPVS connection sync, as keepalived runs them.
+// Two VRRP instances per router in one vrrp_sync_group: the public one holds
+// the VIP (eth0), the private one the NAT gateway IP (eth1); both advertise
+// on their own LAN. Router priorities and who starts as backup come from
+// topology.routers.
+struct Failover {
+  bool enabled = false;      // the section was given: run VRRP (else the active router is fixed)
+  unsigned version = 2;      // VRRPv2 (keepalived's default) or 3
+  double advert_int_s = 1;
+  std::uint8_t vrid = 51;    // public instance; the private one is vrid + 1
+  bool vmac = false;         // use_vmac; else gratuitous ARP
+  bool nopreempt = false;
+  double preempt_delay_s = 0;
+  double garp_master_delay_s = 5;
+  std::uint32_t garp_master_repeat = 5;
+  bool unicast = false;      // unicast_peer: adverts to the other router instead of 224.0.0.18
+  // The IPVS sync daemon: the master sends, the backup installs.
+  bool sync = false;
+  std::uint32_t sync_threshold = 3;
+  std::uint32_t sync_period = 50;
+  double sync_refresh_period_s = 0;
+  std::uint8_t syncid = 0;
+  SourcePos pos;
+};
+
 struct Fault {
-  enum class Action : std::uint8_t { kDown, kUp };
+  // down/up: a router crashes (detached from both LANs, no VRRP goodbye) and
+  //   comes back; a real server or link goes down and up.
+  // shutdown: a router's keepalived stops cleanly (priority 0 advert).
+  // hang: a real server accepts connections but never answers; up ends it.
+  // slow: a real server's service times are multiplied by `factor`; up ends it.
+  // loss / delay: a link's packet loss rate / extra one-way delay from then on.
+  // partition / heal: the path between the routers is cut (split brain) / restored.
+  enum class Action : std::uint8_t { kDown, kUp, kShutdown, kHang, kSlow, kLoss, kDelay, kPartition, kHeal };
   double at_s = 0;
   Action action = Action::kDown;
   std::string target;  // a router or real server name, or a link: access_link, public_lan, private_lan
+  double factor = 1;   // slow
+  double rate = 0;     // loss
+  double delay_s = 0;  // delay
   SourcePos pos;
 };
 
@@ -182,6 +219,7 @@ struct Scenario {
   std::vector<RealServer> real_servers;
   std::vector<Workload> workloads;
   std::vector<Fault> faults;
+  Failover failover;
   Measurement measurement;
   Slo slo;
   // Where each field was written, by dotted path ("topology.vip",

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "scenario/failover_reader.h"
 #include "scenario/overrides.h"
 #include "scenario/schema.h"
 #include "scenario/services_reader.h"
@@ -136,28 +137,6 @@ RealServer read_real_server(const Section& s, const Topology& t) {
   return r;
 }
 
-Fault read_fault(const Section& s, const Scenario& sc) {
-  Fault f;
-  f.pos = s.pos();
-  if (!s.has("at")) s.fail_missing("at");
-  f.at_s = s.seconds("at", 0);
-  const std::string action = s.required_text("action");
-  if (action == "down") {
-    f.action = Fault::Action::kDown;
-  } else if (action == "up") {
-    f.action = Fault::Action::kUp;
-  } else {
-    s.fail("action", "'" + action + "' is not down or up");
-  }
-  f.target = s.required_text("target");
-  std::vector<std::string_view> names = {"access_link", "public_lan", "private_lan"};
-  for (const auto& r : sc.topology.routers) names.push_back(r.name);
-  for (const auto& r : sc.real_servers) names.push_back(r.name);
-  if (std::find(names.begin(), names.end(), f.target) == names.end())
-    s.fail("target", "no router, real server or link is called '" + f.target + "'" + did_you_mean(f.target, names));
-  return f;
-}
-
 void check_unique_names(const Scenario& sc) {
   std::map<std::string, std::string> seen;  // name -> field that defined it
   auto add = [&](const std::string& name, const std::string& field) {
@@ -194,6 +173,10 @@ Scenario read_root(ReadContext& ctx, const YAML::Node& root) {
   sc.services = read_services(ctx, s.node("services"), dir_of(ctx.file), sc.topology, sc.real_servers);
   for_each_item(s, "workloads", [&](const Section& item) { sc.workloads.push_back(read_workload(item, sc)); });
   for_each_item(s, "faults", [&](const Section& item) { sc.faults.push_back(read_fault(item, sc)); });
+  if (s.has("failover")) {
+    sc.failover = read_failover(s.child("failover"));
+    if (sc.topology.routers.size() < 2) s.fail("failover", "VRRP failover needs two routers");
+  }
 
   const Section m = s.child("measurement");
   sc.measurement.pos = m.pos();

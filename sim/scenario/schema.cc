@@ -15,7 +15,7 @@ const Keys kLink = {"network", "rate", "delay", "loss"};
 const std::map<std::string_view, Keys>& table() {
   static const std::map<std::string_view, Keys> t = {
       {"", {"name", "description", "duration", "seed", "slo", "topology", "services", "real_servers",
-            "workloads", "faults", "measurement"}},
+            "workloads", "faults", "failover", "measurement"}},
       {"slo", {"p99_latency", "error_rate"}},
       {"topology", {"clients", "public_lan", "private_lan", "vip", "nat_gateway_ip", "nic_rate", "routers"}},
       {"topology.clients", {"addresses", "nodes", "network", "access_link"}},
@@ -36,7 +36,7 @@ const std::map<std::string_view, Keys>& table() {
       {"services.*.real_servers.*.health_checks.*",
        {"type", "connect_ip", "connect_port", "connect_timeout", "retry", "delay_before_retry", "delay_loop",
         "warmup", "urls", "misc_path", "misc_timeout", "misc_dynamic", "dns_type", "dns_name",
-        "require_reply"}},
+        "require_reply", "misc_schedule"}},
       {"services.*.real_servers.*.health_checks.*.urls.*", {"path", "digest", "status_codes"}},
       {"real_servers.*", {"name", "address", "gateway", "workers", "service_time", "speed", "backlog", "tcp", "time_wait"}},
       {"real_servers.*.service_time", kDistribution},
@@ -47,7 +47,11 @@ const std::map<std::string_view, Keys>& table() {
       {"workloads.*.request_size", kDistribution},
       {"workloads.*.response_size", kDistribution},
       {"workloads.*.flash", {"start", "peak", "duration"}},
-      {"faults.*", {"at", "action", "target"}},
+      {"faults.*", {"at", "action", "target", "factor", "rate", "extra"}},
+      {"failover", {"vrrp", "sync"}},
+      {"failover.vrrp", {"version", "advert_int", "virtual_router_id", "mode", "nopreempt", "preempt_delay",
+                         "garp_master_delay", "garp_master_repeat", "unicast"}},
+      {"failover.sync", {"enabled", "threshold", "period", "refresh_period", "syncid"}},
       {"measurement", {"interval", "pcap", "flowmonitor", "netanim"}},
   };
   return t;

@@ -99,6 +99,13 @@ config::CheckerConfig read_checker(const Section& s) {
   c.delay_before_retry = to_duration(s.seconds("delay_before_retry", 1));
   c.delay_loop = to_duration(s.seconds("delay_loop", 60));
   c.warmup = to_duration(s.seconds("warmup", 0));
+  // What the entry set itself; the rest follows the service and keepalived's
+  // per-checker defaults (lvs::health_config_from).
+  if (s.has("connect_timeout")) c.explicit_timing.connect_timeout = c.connect_timeout;
+  if (s.has("retry")) c.explicit_timing.retry = c.retry;
+  if (s.has("delay_before_retry")) c.explicit_timing.delay_before_retry = c.delay_before_retry;
+  if (s.has("delay_loop")) c.explicit_timing.delay_loop = c.delay_loop;
+  if (s.has("warmup")) c.explicit_timing.warmup = c.warmup;
   for_each_item(s, "urls", [&](const Section& u) {
     config::UrlCheck url;
     url.path = u.required_text("path");
@@ -113,6 +120,32 @@ config::CheckerConfig read_checker(const Section& s) {
   c.dns_name = s.text("dns_name", c.dns_name);
   c.require_reply = s.boolean("require_reply", false);
   return c;
+}
+
+// MISC_CHECK in the simulation: the script's exit code over time,
+// [[time, exit code], ...]; 0 (success) before the first step.
+std::vector<std::pair<double, int>> read_misc_schedule(const Section& s) {
+  std::vector<std::pair<double, int>> out;
+  const YAML::Node n = s.node("misc_schedule");
+  if (!n.IsDefined() || n.IsNull()) return out;
+  const std::string field = s.field("misc_schedule");
+  if (!n.IsSequence()) s.fail("misc_schedule", "expected a list of [time, exit code] pairs");
+  for (const auto& step : n) {
+    const SourcePos pos = node_pos(s.context(), step, field);
+    if (!step.IsSequence() || step.size() != 2)
+      throw ConfigError(pos, field + ": each step is [time, exit code], e.g. [5s, 1]");
+    const auto t = parse_seconds(step[0].Scalar());
+    const auto code = parse_number(step[1].Scalar());
+    if (!t || *t < 0) throw ConfigError(pos, field + ": '" + step[0].Scalar() + "' is not a time");
+    if (!code || *code < 0 || *code > 255)
+      throw ConfigError(pos, field + ": '" + step[1].Scalar() + "' is not an exit code (0-255)");
+    if (!out.empty() && *t < out.back().first)
+      throw ConfigError(pos, field + ": steps must be in time order");
+    out.emplace_back(*t, static_cast<int>(*code));
+  }
+  if (!s.has("type") || s.text("type", "") != "MISC_CHECK")
+    s.fail("misc_schedule", "only a MISC_CHECK has a misc_schedule");
+  return out;
 }
 
 ServiceHealth read_health(const Section& s) {
@@ -164,7 +197,10 @@ Service::Member read_member(const Section& s, const Service& svc, const std::vec
   m.ipvs.u_threshold = static_cast<std::uint32_t>(s.integer("u_threshold", 0, 0, 0xffffffffLL));
   m.ipvs.l_threshold = static_cast<std::uint32_t>(s.integer("l_threshold", 0, 0, 0xffffffffLL));
   m.inhibit_on_failure = s.boolean("inhibit_on_failure", false);
-  for_each_item(s, "health_checks", [&](const Section& c) { m.health_checks.push_back(read_checker(c)); });
+  for_each_item(s, "health_checks", [&](const Section& c) {
+    m.health_checks.push_back(read_checker(c));
+    m.misc_schedules.push_back(read_misc_schedule(c));
+  });
   return m;
 }
 
