@@ -94,7 +94,11 @@ LvsVrrpRouter::AddInstance(uint32_t interface, const lvs::VrrpConfig& config)
 void
 LvsVrrpRouter::DoDispose()
 {
-    Halt();
+    // No traces from here: whoever listens may be gone already.
+    Simulator::Cancel(m_timer);
+    CloseSockets();
+    m_group.reset();
+    m_master = false;
     m_instances.clear();
     Application::DoDispose();
 }

@@ -369,12 +369,41 @@ void World::Impl::failover_summary(json& out) const {
     for (const LvsRequestRecord& rec : records)
       if (rec.outcome != LvsRequestOutcome::kOk && rec.endNs >= fault_ns && rec.startNs <= end_s * 1e9) ++failed;
     j["requests_failed"] = failed;
+    // New requests once the new master forwards: they need both floating
+    // addresses (the VIP in, the NAT gateway IP back) on the new master.
+    json after = {{"ok", 0}, {"failed", 0}};
+    if (f.takeover_s >= 0)
+      for (const LvsRequestRecord& rec : records)
+        if (static_cast<double>(rec.startNs) * 1e-9 >= f.takeover_s)
+          after[rec.outcome == LvsRequestOutcome::kOk ? "ok" : "failed"] =
+              after[rec.outcome == LvsRequestOutcome::kOk ? "ok" : "failed"].get<std::uint64_t>() + 1;
+    j["requests_after_takeover"] = after;
     list.push_back(j);
   }
   out["failovers"] = list;
+  // Split brain: while both routers are master, and once it is over, how
+  // requests fared (neighbours may still send to the router that yielded).
+  auto outcome_counts = [&](double from, double to) {
+    json c = {{"ok", 0}, {"failed", 0}};
+    for (const LvsRequestRecord& rec : records) {
+      const double start = static_cast<double>(rec.startNs) * 1e-9;
+      if (start < from || start >= to) continue;
+      const char* k = rec.outcome == LvsRequestOutcome::kOk ? "ok" : "failed";
+      c[k] = c[k].get<std::uint64_t>() + 1;
+    }
+    return c;
+  };
   json sb = json::array();
-  for (const auto& [from, to] : split_brain) sb.push_back({{"from_s", from}, {"to_s", to}});
-  if (split_brain_since >= 0) sb.push_back({{"from_s", split_brain_since}, {"to_s", nullptr}});
+  auto intervals = split_brain;
+  if (split_brain_since >= 0) intervals.emplace_back(split_brain_since, -1);
+  for (std::size_t k = 0; k < intervals.size(); ++k) {
+    const auto [from, to] = intervals[k];
+    const double next = k + 1 < intervals.size() ? intervals[k + 1].first : sc.duration_s;
+    json j = {{"from_s", from}, {"to_s", to < 0 ? json(nullptr) : json(to)}};
+    j["requests_during"] = outcome_counts(from, to < 0 ? sc.duration_s : to);
+    if (to >= 0) j["requests_after"] = outcome_counts(to, next);
+    sb.push_back(j);
+  }
   out["split_brain"] = sb;
   json vrrp = json::array();
   for (const RouterState& r : routers) {

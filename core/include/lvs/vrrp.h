@@ -49,6 +49,12 @@ struct VrrpConfig {
   Duration garp_master_refresh{0};  // 0 = off
   unsigned garp_master_refresh_repeat = 1;
   Duration garp_interval{0};  // minimum gap between two GARPs (0 = back to back)
+  // A master hearing a lower-priority advert (the other side of a healed
+  // split brain) re-announces its addresses: this many GARPs at once and
+  // again after the delay. keepalived's defaults are garp_master_repeat and
+  // garp_master_delay (vrrp_complete_init); unset here means those.
+  std::optional<unsigned> garp_lower_prio_repeat;
+  std::optional<Duration> garp_lower_prio_delay;
   VrrpAuthType auth_type = VrrpAuthType::kNone;  // v2 only; kAh is not modelled
   std::array<std::uint8_t, 8> auth_pass{};
   unsigned down_timer_adverts = 3;  // keepalived's down_timer_adverts
@@ -191,6 +197,7 @@ class VrrpAgent {
   void flush_garps(Time now, VrrpActions& out);
   void set_state(VrrpState to, VrrpReason why, Time now, VrrpActions& out);
   Duration skew(unsigned prio_delta) const;
+  unsigned lower_prio_repeat() const { return cfg_.garp_lower_prio_repeat.value_or(cfg_.garp_master_repeat); }
   void start_as(VrrpState group_state, Time now, VrrpActions& out);
 
   VrrpConfig cfg_;
@@ -204,6 +211,7 @@ class VrrpAgent {
   std::optional<Time> sands_;  // BACKUP: master down; MASTER: next advert
   std::optional<Time> preempt_time_;
   std::optional<Time> garp_delayed_at_;
+  std::deque<Time> garp_lower_prio_at_;  // delayed bursts after lower-priority adverts
   std::optional<Time> garp_refresh_at_;
   std::deque<PendingGarp> garp_queue_;
   std::optional<Time> garp_next_allowed_;

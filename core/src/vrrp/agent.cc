@@ -51,6 +51,7 @@ std::optional<Time> VrrpAgent::next_timer() const {
     if (c && (!t || *c < *t)) t = c;
   };
   take(garp_delayed_at_);
+  if (!garp_lower_prio_at_.empty()) take(garp_lower_prio_at_.front());
   if (!garp_queue_.empty()) take(garp_queue_.front().due);
   return t;
 }
@@ -200,6 +201,13 @@ void VrrpAgent::master_rx(const VrrpAdvert& adv, Ip4 src, Time now, VrrpActions&
   }
   if (adv.priority < effective_priority_ || (adv.priority == effective_priority_ && addr_cmp < 0)) {
     send_advert(effective_priority_, out);  // "forcing new election"
+    // The other router still thinks it is master (a healed split brain):
+    // point the neighbours' ARP caches back here, now and after a delay.
+    if (const unsigned repeat = lower_prio_repeat()) {
+      queue_garps(repeat, now, out);
+      const Duration delay = cfg_.garp_lower_prio_delay.value_or(cfg_.garp_master_delay);
+      if (delay > Duration::zero()) garp_lower_prio_at_.push_back(now + delay);
+    }
     return;
   }
   if (adv.priority > effective_priority_ || (adv.priority == effective_priority_ && addr_cmp > 0)) {
@@ -248,6 +256,9 @@ VrrpActions VrrpAgent::on_timer(Time now) {
     } else if (garp_delayed_at_ && *garp_delayed_at_ == *t) {
       garp_delayed_at_.reset();
       if (state_ == VrrpState::kMaster) queue_garps(cfg_.garp_master_repeat, *t, out);
+    } else if (!garp_lower_prio_at_.empty() && garp_lower_prio_at_.front() == *t) {
+      garp_lower_prio_at_.pop_front();
+      if (state_ == VrrpState::kMaster) queue_garps(lower_prio_repeat(), *t, out);
     } else {
       expire(*t, out);
     }
@@ -287,6 +298,7 @@ void VrrpAgent::leave_master(VrrpState to, VrrpReason why, Time now, VrrpActions
   out.push_back(a);
   garp_queue_.clear();
   garp_delayed_at_.reset();
+  garp_lower_prio_at_.clear();
   garp_refresh_at_.reset();
   set_state(to, why, now, out);
   if (to == VrrpState::kBackup) {

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -131,6 +132,46 @@ TEST(VrrpGarpTest, VirtualMac) {
   const auto mac = vrrp_virtual_mac(51);
   const std::array<std::uint8_t, 6> want = {0x00, 0x00, 0x5e, 0x00, 0x01, 51};
   EXPECT_EQ(mac, want);
+}
+
+// A master that hears a lower-priority advert (the other side of a healed
+// split brain) re-announces: garp_lower_prio_repeat rounds at once and again
+// garp_lower_prio_delay later; keepalived defaults both to the master values.
+TEST(VrrpGarpTest, LowerPriorityAdvertReannounces) {
+  struct Case {
+    const char* name;
+    std::optional<unsigned> repeat;
+    std::optional<Duration> delay;
+    std::size_t at_once;  // GARPs (2 VIPs)
+    std::size_t later;
+    Duration later_at;
+  };
+  const Case cases[] = {
+      {"defaults", std::nullopt, std::nullopt, 10, 10, seconds(5)},
+      {"repeat2_delay3", 2u, seconds(3), 4, 4, seconds(3)},
+      {"repeat0_off", 0u, seconds(3), 0, 0, seconds(3)},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    VrrpConfig cfg = owner_with_two_vips();
+    cfg.garp_lower_prio_repeat = c.repeat;
+    cfg.garp_lower_prio_delay = c.delay;
+    VrrpAgent agent(cfg);
+    agent.start(Time{0});
+    garps_until(agent, seconds(30));  // the takeover bursts are over
+    const Time heard = seconds(31);
+    const VrrpActions now = agent.on_advert(advert_like(cfg, 100), kRouterB, heard);
+    EXPECT_EQ(count_kind(now, Kind::kSendAdvert), 1u);
+    EXPECT_EQ(agent.state(), VrrpState::kMaster);
+    std::size_t at_once = count_kind(now, Kind::kGratuitousArp), later = 0;
+    for (const auto& [t, ip] : garps_until(agent, heard + seconds(10))) {
+      (void)ip;
+      if (t == heard) ++at_once;
+      if (t == heard + c.later_at) ++later;
+    }
+    EXPECT_EQ(at_once, c.at_once);
+    EXPECT_EQ(later, c.later);
+  }
 }
 
 }  // namespace
