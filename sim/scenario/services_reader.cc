@@ -95,10 +95,13 @@ config::CheckerConfig read_checker(const Section& s) {
   c.connect_ip = s.ip("connect_ip", 0);
   c.connect_port = static_cast<std::uint16_t>(s.integer("connect_port", 0, 0, 65535));
   c.connect_timeout = to_duration(s.seconds("connect_timeout", 5));
-  c.retry = static_cast<unsigned>(s.integer("retry", 1, 0, 1000000));
-  c.delay_before_retry = to_duration(s.seconds("delay_before_retry", 1));
   c.delay_loop = to_duration(s.seconds("delay_loop", 60));
-  c.warmup = to_duration(s.seconds("warmup", 0));
+  // Unset: keepalived's defaults for the kind, and warmup = delay_loop.
+  c.retry = static_cast<unsigned>(s.integer("retry", config::checker_default_retry(c.kind), 0, 1000000));
+  c.delay_before_retry = s.has("delay_before_retry")
+                             ? to_duration(s.seconds("delay_before_retry", 0))
+                             : config::checker_default_delay_before_retry(c.kind, c.delay_loop);
+  c.warmup = s.has("warmup") ? to_duration(s.seconds("warmup", 0)) : c.delay_loop;
   // What the entry set itself; the rest follows the service and keepalived's
   // per-checker defaults (lvs::health_config_from).
   if (s.has("connect_timeout")) c.explicit_timing.connect_timeout = c.connect_timeout;

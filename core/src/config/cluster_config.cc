@@ -16,6 +16,23 @@ const char* checker_keyword(CheckerKind kind) {
   return "?";
 }
 
+unsigned checker_default_retry(CheckerKind kind) {
+  switch (kind) {
+    case CheckerKind::kMiscCheck: return 0;
+    case CheckerKind::kDnsCheck: return 3;  // DNS_DEFAULT_RETRY
+    default: return 1;
+  }
+}
+
+Duration checker_default_delay_before_retry(CheckerKind kind, Duration delay_loop) {
+  switch (kind) {
+    case CheckerKind::kHttpGet:
+    case CheckerKind::kSslGet: return seconds(3);
+    case CheckerKind::kDnsCheck: return delay_loop;  // its default of 0 means delay_loop
+    default: return seconds(1);
+  }
+}
+
 const VirtualServerGroup* ClusterConfig::find_group(const std::string& name) const {
   for (const auto& g : groups) {
     if (g.name == name) return &g;

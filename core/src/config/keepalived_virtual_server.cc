@@ -246,11 +246,12 @@ void resolve_checker(CheckerConfig& ch, const RealServerEntry& rs, const Virtual
   const CheckTimingDefaults& r = rs.check_defaults;
   const CheckTimingDefaults& v = vs.check_defaults;
   ch.connect_timeout = e.connect_timeout.value_or(r.connect_timeout.value_or(v.connect_timeout.value_or(seconds(5))));
-  ch.retry = e.retry.value_or(r.retry.value_or(v.retry.value_or(1)));
-  ch.delay_before_retry =
-      e.delay_before_retry.value_or(r.delay_before_retry.value_or(v.delay_before_retry.value_or(seconds(1))));
-  ch.warmup = e.warmup.value_or(r.warmup.value_or(v.warmup.value_or(Duration{0})));
   ch.delay_loop = e.delay_loop.value_or(r.delay_loop.value_or(vs.delay_loop));
+  ch.retry = e.retry.value_or(r.retry.value_or(v.retry.value_or(checker_default_retry(ch.kind))));
+  ch.delay_before_retry = e.delay_before_retry.value_or(r.delay_before_retry.value_or(
+      v.delay_before_retry.value_or(checker_default_delay_before_retry(ch.kind, ch.delay_loop))));
+  // Unset warmup spreads the first probes over delay_loop (check_data.c).
+  ch.warmup = e.warmup.value_or(r.warmup.value_or(v.warmup.value_or(ch.delay_loop)));
   if (ch.kind == CheckerKind::kMiscCheck && ch.misc_timeout == Duration{0}) ch.misc_timeout = ch.delay_loop;
   if (ch.virtualhost.empty()) ch.virtualhost = vs.virtualhost;
 }

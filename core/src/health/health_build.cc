@@ -36,8 +36,8 @@ CheckerParams params_of(const CheckerConfig& ch, CheckKind kind, const config::R
   p.connect_port = ch.connect_port;
   p.connect_timeout = ch.connect_timeout;
   p.delay_loop = ch.delay_loop;
-  // The parser resolves retry / delay_before_retry with one default for every
-  // kind; keepalived's differ per kind, so only what the file said is kept.
+  // Only what the file said is passed on; unset values take the health
+  // module's per-kind defaults (lvs/health.h), which match the parser's.
   const auto& c = ch.explicit_timing;
   const auto& r = rs.check_defaults;
   const auto& v = vs.check_defaults;

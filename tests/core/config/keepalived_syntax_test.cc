@@ -173,7 +173,44 @@ TEST(KeepalivedSyntax, VirtualServerDefaults) {
   EXPECT_EQ(ch.retry, 1u);
   EXPECT_EQ(ch.delay_before_retry, seconds(1));
   EXPECT_EQ(ch.delay_loop, seconds(60));
-  EXPECT_EQ(ch.warmup, Duration{0});
+  EXPECT_EQ(ch.warmup, seconds(60));  // unset warmup is delay_loop (check_data.c)
+}
+
+// Unset retry / delay_before_retry / warmup take keepalived 2.2's per-kind
+// defaults; a real_server or virtual_server value still wins over them.
+TEST(KeepalivedSyntax, CheckerDefaultsPerKind) {
+  struct Case {
+    const char* vs_lines;
+    const char* checker;
+    CheckerKind kind;
+    unsigned retry;
+    Duration delay_before_retry;
+  };
+  const std::vector<Case> cases = {
+      {"", "TCP_CHECK {\n}", CheckerKind::kTcpCheck, 1, seconds(1)},
+      {"", "HTTP_GET {\n url {\n path /\n }\n}", CheckerKind::kHttpGet, 1, seconds(3)},
+      {"", "SSL_GET {\n url {\n path /\n }\n}", CheckerKind::kSslGet, 1, seconds(3)},
+      {"", "MISC_CHECK {\n misc_path /bin/true\n}", CheckerKind::kMiscCheck, 0, seconds(1)},
+      {"", "DNS_CHECK {\n}", CheckerKind::kDnsCheck, 3, seconds(10)},
+      {"", "SMTP_CHECK {\n}", CheckerKind::kSmtpCheck, 1, seconds(1)},
+      {"retry 5\n delay_before_retry 2\n", "MISC_CHECK {\n misc_path /bin/true\n}",
+       CheckerKind::kMiscCheck, 5, seconds(2)},
+      {"delay_before_retry 2\n", "HTTP_GET {\n url {\n path /\n }\n}", CheckerKind::kHttpGet, 1,
+       seconds(2)},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.checker);
+    const auto cfg = parse(std::string("virtual_server 10.0.0.1 80 {\n delay_loop 10\n ") + c.vs_lines +
+                           " real_server 10.0.0.2 80 {\n" + c.checker + "\n }\n}\n");
+    ASSERT_EQ(cfg.virtual_servers.size(), 1u);
+    ASSERT_EQ(cfg.virtual_servers[0].real_servers[0].checkers.size(), 1u);
+    const auto& ch = cfg.virtual_servers[0].real_servers[0].checkers[0];
+    EXPECT_EQ(ch.kind, c.kind);
+    EXPECT_EQ(ch.retry, c.retry);
+    EXPECT_EQ(ch.delay_before_retry, c.delay_before_retry);
+    EXPECT_EQ(ch.warmup, seconds(10));
+    EXPECT_FALSE(ch.explicit_timing.retry.has_value());  // only the checker block's own values
+  }
 }
 
 // Checker timing inherits checker <- real_server <- virtual_server.

@@ -29,6 +29,12 @@ enum class CheckerKind : std::uint8_t {
 };
 // The keepalived block keyword ("HTTP_GET", "TCP_CHECK", ...).
 const char* checker_keyword(CheckerKind kind);
+// keepalived 2.2's values when neither the checker, its real_server nor its
+// virtual_server sets them: queue_checker's retry 1 and delay_before_retry 1 s,
+// overridden by the MISC_CHECK (retry 0), HTTP_GET / SSL_GET (3 s) and
+// DNS_CHECK (retry 3, delay_loop) block handlers. Unset warmup is delay_loop.
+unsigned checker_default_retry(CheckerKind kind);
+Duration checker_default_delay_before_retry(CheckerKind kind, Duration delay_loop);
 
 // Timing keys that keepalived lets a virtual_server or real_server set as
 // defaults for the checkers below it. Unset means "inherit".
@@ -65,7 +71,7 @@ struct CheckerConfig {
   CheckerKind kind = CheckerKind::kTcpCheck;
   SourcePos pos;
   // Resolved values: explicit, else inherited from real_server, then
-  // virtual_server, then keepalived's default.
+  // virtual_server, then keepalived's default for the kind (see above).
   Ip4 connect_ip = 0;              // 0 = the real server's address
   std::uint16_t connect_port = 0;  // 0 = the real server's port
   Ip4 bindto = 0;
