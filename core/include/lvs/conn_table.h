@@ -29,7 +29,13 @@ enum ConnFlag : std::uint16_t {
   kConnMasquerade = 0x0100,  // outbound traffic a real server originated (SNAT)
   kConnSynced = 0x0200,    // installed by connection sync
   kConnNoCport = 0x0400,   // template / FTP-style wildcard client port
+  kConnTemplateRearmed = 0x0800,  // template's timeout is now kTemplateRearmTimeout
 };
+
+// ip_vs_conn_expire: a template whose timer fires while it still controls
+// connections is re-armed with this timeout (cp->timeout = 60*HZ), which it
+// keeps for every later use instead of the service's persistence timeout.
+constexpr Duration kTemplateRearmTimeout = seconds(60);
 
 // Conn::sync_flags bits (connection sync, engine/sync.cc).
 constexpr std::uint8_t kSyncEndtimeSet = 0x01;

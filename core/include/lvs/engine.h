@@ -263,7 +263,8 @@ class Engine {
   bool nodest_pending_ = false;
 
   // ---- connection sync (engine/sync.cc) -----------------------------------
-  void sync_conn(ConnId id, Time now);  // ip_vs_sync_conn
+  void sync_conn(ConnId id, Time now);  // from the packet path: the connection's own count
+  void sync_conn(ConnId id, std::uint32_t pkts, Time now);  // ip_vs_sync_conn
   bool sync_needed(Conn& c, ConnId id, std::uint32_t pkts, Time now);  // ip_vs_sync_conn_needed
   RealServer* sync_find_dest(const SyncConn& s);  // ip_vs_find_dest
   void sync_bind(Conn& c, RealServer& rs);        // ip_vs_bind_dest for a synced connection

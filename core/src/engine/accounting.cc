@@ -55,6 +55,7 @@ void Engine::unbind_dest(Conn& c) {
 
 Time Engine::conn_expiry(const Conn& c, Time now) const {
   if (c.flags & kConnTemplate) {
+    if (c.flags & kConnTemplateRearmed) return now + kTemplateRearmTimeout;
     const RealServer* rs = dest_by_id(c.dest);
     return now + (rs && rs->svc ? rs->svc->cfg.timeout : Duration{0});
   }
@@ -96,8 +97,12 @@ void Engine::set_state(Conn& c, ConnId id, ConnDir dir, std::uint8_t tcp_flags, 
 void Engine::expire_conn(ConnId id, Time now) {
   Conn& c = (*table_)[id];
   if ((c.flags & kConnTemplate) && c.aux != 0) {
-    // A template outlives the connections it controls.
+    // A template outlives the connections it controls: re-armed for 60 s, and
+    // synced by a master, so that a backup's copy (which controls nothing
+    // there) does not expire under a long idle connection.
+    c.flags |= kConnTemplateRearmed;
     table_->touch(id, conn_expiry(c, now));
+    if (sync_master_) sync_conn(id, sync_sysctls_.sync_threshold, now);
     return;
   }
   expire_now(id);

@@ -128,8 +128,10 @@ Verdict Engine::schedule_new(PacketView& p, VirtualService& svc, Time now) {
   if (id == kNoConn) return drop(DropReason::kTableFull);
   bind_dest((*table_)[id]);
   if (tmpl != kNoConn) {
-    ++(*table_)[tmpl].aux;
-    table_->touch(tmpl, now + svc.cfg.timeout);
+    Conn& t = (*table_)[tmpl];
+    ++t.aux;
+    // ip_vs_conn_put(ct): the template's own timeout, 60 s once re-armed.
+    table_->touch(tmpl, conn_expiry(t, now));
   }
   ++rs->stats.counters.conns;
   ++svc.stats.counters.conns;

@@ -24,12 +24,16 @@ std::int64_t to_ms(Duration d) { return std::chrono::duration_cast<milliseconds>
 
 }  // namespace
 
+void Engine::sync_conn(ConnId id, Time now) {
+  const Conn& c = (*table_)[id];
+  if (c.flags & kConnMasquerade) return;  // netfilter's, not an IPVS connection
+  sync_conn(id, (c.flags & kConnOnePacket) ? sync_sysctls_.sync_threshold : c.aux, now);
+}
+
 // ip_vs_sync_conn: the connection, then the template controlling it, which
 // counts its own packets (templates skip the period test).
-void Engine::sync_conn(ConnId id, Time now) {
+void Engine::sync_conn(ConnId id, std::uint32_t pkts, Time now) {
   Conn* c = &(*table_)[id];
-  if (c->flags & kConnMasquerade) return;  // netfilter's, not an IPVS connection
-  std::uint32_t pkts = (c->flags & kConnOnePacket) ? sync_sysctls_.sync_threshold : c->aux;
   for (;;) {
     // One-packet connections are never synced, but their template is.
     if (!(c->flags & kConnOnePacket) && sync_needed(*c, id, pkts, now))
@@ -227,6 +231,15 @@ SyncApply Engine::apply_sync_conn(const SyncConn& s, Time now, bool* bound) {
   if (s.timeout_s == 0) {
     timeout = tmpl ? kSyncDefaultTimeout
                    : (tcp ? cfg_.timeouts.for_tcp(static_cast<TcpState>(c.state)) : cfg_.timeouts.udp);
+  }
+  if (tmpl) {
+    // Entries keep no timeout of their own: a template sent with the re-arm
+    // timeout keeps it for later uses here too, as cp->timeout would.
+    if (timeout == kTemplateRearmTimeout) {
+      c.flags |= kConnTemplateRearmed;
+    } else {
+      c.flags &= static_cast<std::uint16_t>(~kConnTemplateRearmed);
+    }
   }
   table_->touch(id, now + std::min(timeout, ConnTable::kMaxTimeout));
   if (bound) *bound = c.dest != kNoDest;

@@ -55,14 +55,18 @@ TEST_F(Persistence, TemplateExpiresTimeoutAfterLastConnection) {
   EXPECT_EQ(engine_.conns().size(), 0u);
 }
 
-// Template expiry waits while it still controls a live connection.
+// Template expiry waits while it still controls a live connection; its timer
+// then re-arms for 60 s at a time (ip_vs_conn_expire), and that stays its timeout.
 TEST_F(Persistence, TemplateHeldByEstablishedConnection) {
   const Ip4 rs = server_for(kClient, 40001, at(0));
   in(seg(Proto::kTcp, kClient, 40001, kVip, 80, kAck), at(0.1));  // ESTABLISHED: 900 s
   engine_.advance(at(600));
   EXPECT_EQ(engine_.conns().size(), 2u);
   EXPECT_EQ(server_for(kClient, 40002, at(601)), rs);
-  engine_.advance(at(1000.2));  // connection gone at 900.1; template used at 601 -> 901
+  const ConnId tmpl = engine_.conns().find_in(Proto::kTcp, ip("203.0.113.0"), 0, ip(kVip), 80);
+  ASSERT_NE(tmpl, kNoConn);
+  EXPECT_EQ(engine_.conns().expires_at(tmpl), at(661));  // not 601 + 300
+  engine_.advance(at(1000.2));  // connection gone at 900.1; template re-armed until then
   EXPECT_EQ(engine_.conns().size(), 0u);
 }
 

@@ -297,6 +297,52 @@ TEST(SyncPersistence, TemplateKeepsClientOnItsServer) {
   EXPECT_NE(vc.next_hop, va.next_hop);  // what B would have done without the template
 }
 
+// Under a connection idle past the persistence timeout, the master re-syncs
+// its template each time the template's timer fires, so the backup's copy
+// (bound, but controlling nothing there) is never missing; after takeover the
+// client's new connection keeps its real server, where B's rr would differ.
+TEST(SyncPersistence, TemplateOutlivesPersistenceTimeoutOnBackup) {
+  Engine a(director_config()), b(director_config()), control(director_config());
+  configure(a, false, true);  // persistence timeout 300 s
+  configure(b, true, true);
+  configure(control, true, true);
+  SyncMaster m(daemon_cfg(), Time{0});
+  SyncBackup bk(daemon_cfg());
+  a.set_sync_master(&m);
+  auto send = [](Engine& e, const PacketSpec& s, double t, Side side = Side::kOutside) {
+    Bytes p = make_packet(s);
+    return e.process(p.data(), p.size(), side, at(t));
+  };
+  const Verdict first = send(a, seg(Proto::kTcp, kClient, 40000, kVip, 80, kSyn), 1);
+  send(a, seg(Proto::kTcp, format_ip4(first.next_hop), 8080, kClient, 40000, kSynAck), 1, Side::kInside);
+  send(a, seg(Proto::kTcp, kClient, 40000, kVip, 80, kAck), 1.01);
+  send(a, seg(Proto::kTcp, kClient, 40000, kVip, 80, kAck, 100), 1.02);  // then idle: 900 s
+  std::vector<int> missing;
+  for (int t = 2; t <= 700; ++t) {
+    a.advance(at(t));
+    b.advance(at(t));
+    for (const SyncDatagram& d : m.collect(at(t))) bk.receive(d.bytes.data(), d.bytes.size(), at(t), b);
+    // From the first message on (sent at 3 s, IPVS_SYNC_FLUSH_TIME after 1 s).
+    if (t >= 3 && b.conns().find_in(Proto::kTcp, ip(kClient), 0, ip(kVip), 80) == kNoConn)
+      missing.push_back(t);
+  }
+  EXPECT_TRUE(missing.empty()) << missing.size() << " s without the template, from " << missing[0];
+  EXPECT_EQ(bk.stats().decode_errors(), 0u);
+  // Takeover at 700: the idle connection and a new one both go to A's server.
+  const ConnId tmpl = b.conns().find_in(Proto::kTcp, ip(kClient), 0, ip(kVip), 80);
+  ASSERT_NE(tmpl, kNoConn);
+  EXPECT_EQ(b.conns()[tmpl].daddr, first.next_hop);
+  EXPECT_EQ(send(b, seg(Proto::kTcp, kClient, 40000, kVip, 80, kAck, 10), 700.5).next_hop,
+            first.next_hop);
+  const Verdict vb = send(b, seg(Proto::kTcp, kClient, 40001, kVip, 80, kSyn), 700.5);
+  const Verdict vc = send(control, seg(Proto::kTcp, kClient, 40001, kVip, 80, kSyn), 700.5);
+  EXPECT_TRUE(vb.new_conn);
+  EXPECT_EQ(vb.next_hop, first.next_hop);
+  EXPECT_NE(vc.next_hop, first.next_hop);  // what B would have done without the template
+  // B's template took the 60 s it was last synced with, as the master's has.
+  EXPECT_EQ(b.conns().expires_at(tmpl), at(760.5));
+}
+
 // A backup with a sync id ignores other ids; id 0 accepts every message.
 TEST_F(SyncTakeover, SyncIdFilter) {
   tcp_flows(a_, 1, 1);

@@ -167,6 +167,32 @@ TEST_F(SyncTemplates, TemplateFollowsEveryPacket) {
   EXPECT_EQ(entries[0].daddr, ip(kRs1));
 }
 
+// ip_vs_conn_expire: a template whose timer fires while it still controls a
+// connection is re-armed for 60 s and synced with that timeout each time; once
+// it controls nothing it expires unsynced.
+TEST_F(SyncTemplates, TemplateSyncedWhenItsTimerFiresUnderAConnection) {
+  client(kSyn, 1);
+  server(kSynAck, 1);
+  client(kAck, 1.1);
+  client(kAck, 1.2);  // ESTABLISHED until 901.2; the template's timer is due at 361
+  synced(at(10));
+  std::vector<int> synced_at;
+  for (int t = 11; t <= 1000; ++t) {
+    const std::uint64_t before = master_.stats().conns_queued;
+    engine_.advance(at(t));
+    if (master_.stats().conns_queued != before) synced_at.push_back(t);
+  }
+  EXPECT_EQ(synced_at, (std::vector<int>{361, 421, 481, 541, 601, 661, 721, 781, 841, 901}));
+  const auto entries = synced();
+  ASSERT_EQ(entries.size(), synced_at.size());
+  for (const SyncConn& e : entries) {
+    EXPECT_TRUE(e.flags & kKTemplate);
+    EXPECT_EQ(e.timeout_s, 60u);
+    EXPECT_EQ(e.daddr, ip(kRs1));
+  }
+  EXPECT_EQ(engine_.conns().size(), 0u);  // the connection at 901.2, the template at 961
+}
+
 // One-packet UDP connections are never synced; their template is.
 TEST_F(SyncTemplates, OnePacketUdpNotSynced) {
   for (int n = 0; n < 5; ++n) in(seg(Proto::kUdp, kClient, 5353, kVip, 53), at(1 + n));
