@@ -229,6 +229,7 @@ LvsClient::DoDispose()
     m_connections.clear();
     m_connectionOf.clear();
     m_routing = nullptr;
+    m_tcpTemplate = nullptr;
     m_log = nullptr;
     Application::DoDispose();
 }
@@ -435,9 +436,7 @@ LvsClient::Issue(uint32_t user)
 uint64_t
 LvsClient::OpenConnection(uint32_t user, bool udp)
 {
-    Ptr<Socket> s = Socket::CreateSocket(GetNode(),
-                                         udp ? UdpSocketFactory::GetTypeId()
-                                             : TcpSocketFactory::GetTypeId());
+    Ptr<Socket> s = NewSocket(udp);
     const uint64_t id = m_nextConnection++;
     Ipv4Address address = Ipv4Address::GetAny();
     int rc = -1;
@@ -479,7 +478,6 @@ LvsClient::OpenConnection(uint32_t user, bool udp)
     }
     else
     {
-        s->SetAttribute("MaxSegLifetime", DoubleValue(m_msl));
         // ns-3 3.37 drops an RST without a timestamp option when timestamps
         // are on (TcpSocketBase::DoForwardUp), and the RST TcpL4Protocol sends
         // for a port without a listener has none: watch for it here.
@@ -503,6 +501,28 @@ LvsClient::OpenConnection(uint32_t user, bool udp)
         return 0;
     }
     return id;
+}
+
+Ptr<Socket>
+LvsClient::NewSocket(bool udp)
+{
+    if (udp)
+    {
+        return Socket::CreateSocket(GetNode(), UdpSocketFactory::GetTypeId());
+    }
+    // A TCP socket made by the node's factory costs ~8 attribute-built
+    // objects (ns-3 3.37 serialises every attribute's value to a string while
+    // constructing it); a copy of a fresh one is the same socket for a
+    // fraction of that, and it is how ns-3 itself makes every accepted socket
+    // (TcpSocketBase::Fork). The copy joins TCP's socket list when bound.
+    if (!m_tcpTemplate)
+    {
+        m_tcpTemplate = DynamicCast<TcpSocketBase>(
+            Socket::CreateSocket(GetNode(), TcpSocketFactory::GetTypeId()));
+        NS_ABORT_MSG_UNLESS(m_tcpTemplate, "LvsClient: the node's TCP sockets are not TcpSocketBase");
+        m_tcpTemplate->SetAttribute("MaxSegLifetime", DoubleValue(m_msl));
+    }
+    return CopyObject<TcpSocketBase>(m_tcpTemplate);
 }
 
 void
@@ -679,7 +699,13 @@ LvsClient::HandleNormalClose(Ptr<Socket> socket)
         FailConnection(id, c.connected ? LvsRequestOutcome::kReset : LvsRequestOutcome::kRefused);
         return;
     }
-    ForgetConnection(id, true);
+    // The server closed after its last response (passive close). Called from
+    // TcpSocketBase::DoPeerClose, ShutdownSend() has ns-3 send our FIN and
+    // close; Close() would send the FIN followed by a duplicate ACK that no
+    // real stack sends (one packet more per connection).
+    Ptr<Socket> s = c.socket;
+    ForgetConnection(id, false);
+    s->ShutdownSend();
 }
 
 void

@@ -121,6 +121,7 @@ class LvsClient : public Application
 
     void Issue(uint32_t user);
     uint64_t OpenConnection(uint32_t user, bool udp);
+    Ptr<Socket> NewSocket(bool udp);
     void Send(uint64_t connectionId, Request& r);
     void Flush(Connection& c);
 
@@ -175,6 +176,8 @@ class LvsClient : public Application
     Ptr<ExponentialRandomVariable> m_gap;
     Ptr<UniformRandomVariable> m_accept;
     Ptr<LvsClientAddressRouting> m_routing;
+    // New TCP sockets are copies of this one (see NewSocket).
+    Ptr<TcpSocketBase> m_tcpTemplate;
     EventId m_arrivalEvent;
     std::vector<EventId> m_userEvents;
     std::vector<uint64_t> m_userConnection; //!< closed loop: the user's keep-alive connection

@@ -80,6 +80,12 @@ LvsRealServer::GetTypeId()
                           DoubleValue(120),
                           MakeDoubleAccessor(&LvsRealServer::m_msl),
                           MakeDoubleChecker<double>(0))
+            .AddAttribute("TimeWaitTable",
+                          "Hold TIME_WAIT in the node's LvsTimeWaitTable (hashed) rather than "
+                          "in ns-3's per-node endpoint list; the same segments are dropped.",
+                          BooleanValue(true),
+                          MakeBooleanAccessor(&LvsRealServer::m_useTimeWaitTable),
+                          MakeBooleanChecker())
             .AddTraceSource("QueueLength",
                             "Requests waiting for a worker.",
                             MakeTraceSourceAccessor(&LvsRealServer::m_queueLength),
@@ -189,6 +195,7 @@ LvsRealServer::DoDispose()
     m_tcpListener = nullptr;
     m_udpSocket = nullptr;
     m_serviceTime = nullptr;
+    m_timeWait = nullptr;
     Application::DoDispose();
 }
 
@@ -210,7 +217,13 @@ LvsRealServer::StartApplication()
                                                                 TypeIdValue(variant));
         }
         m_tcpListener = Socket::CreateSocket(GetNode(), TcpSocketFactory::GetTypeId());
-        m_tcpListener->SetAttribute("MaxSegLifetime", DoubleValue(m_msl));
+        if (m_useTimeWaitTable && m_msl > 0)
+        {
+            m_timeWait = LvsTimeWaitTable::Install(GetNode());
+        }
+        // Accepted sockets inherit the listener's MSL; with the table they
+        // leave TIME_WAIT (and ns-3's endpoint list) at once.
+        m_tcpListener->SetAttribute("MaxSegLifetime", DoubleValue(m_timeWait ? 0.0 : m_msl));
         NS_ABORT_MSG_IF(m_tcpListener->Bind(InetSocketAddress(Ipv4Address::GetAny(), m_port)) != 0,
                         "LvsRealServer: cannot bind TCP port " << m_port);
         m_tcpListener->Listen();
@@ -290,6 +303,10 @@ LvsRealServer::HandleAccept(Ptr<Socket> socket, const Address& from)
     m_connectionOf[PeekPointer(socket)] = id;
     ++m_accepted;
     m_acceptTrace(from);
+    if (m_timeWait)
+    {
+        m_timeWait->Watch(socket, Seconds(2 * m_msl));
+    }
     socket->SetRecvCallback(MakeCallback(&LvsRealServer::HandleTcpRead, this));
     socket->SetSendCallback(MakeCallback(&LvsRealServer::HandleSend, this));
     socket->SetCloseCallbacks(MakeCallback(&LvsRealServer::HandlePeerClose, this),

@@ -8,7 +8,10 @@
 // A response of the size the request asks for is sent when its service ends.
 // After answering a request flagged kLast the server closes the connection,
 // so the server is the active closer and holds TIME_WAIT (as HTTP/1.0
-// servers do); `MaxSegLifetime` sets how long (2 × MSL).
+// servers do); `MaxSegLifetime` sets how long (2 × MSL). With
+// `TimeWaitTable` (the default) the node's LvsTimeWaitTable holds those
+// connections instead of ns-3's endpoint list, which every received segment
+// walks (lvs-time-wait-table.h); segments for them are dropped either way.
 //
 // Listen backlog: ns-3's TcpSocketBase has no accept queue limit (Listen()
 // takes no backlog; every SYN is forked at once). The server emulates it: a
@@ -24,6 +27,7 @@
 // socket exists, so it applies to every connection this server accepts.
 
 #include "lvs-request-header.h"
+#include "lvs-time-wait-table.h"
 
 #include <ns3/application.h>
 #include <ns3/event-id.h>
@@ -115,7 +119,9 @@ class LvsRealServer : public Application
     uint32_t m_backlog;
     std::string m_tcpVariant;
     double m_msl;
+    bool m_useTimeWaitTable;
 
+    Ptr<LvsTimeWaitTable> m_timeWait; //!< null when sockets hold their own TIME_WAIT
     Ptr<Socket> m_tcpListener;
     Ptr<Socket> m_udpSocket;
     std::unordered_map<uint64_t, Connection> m_connections;

@@ -14,6 +14,7 @@
 #include "helper/lvs-client-helper.h"
 #include "helper/lvs-nat-routing-helper.h"
 #include "helper/lvs-real-server-helper.h"
+#include "model/lvs-client-block-routing.h"
 #include "runner/world_impl.h"
 
 NS_LOG_COMPONENT_DEFINE("LvsWorld");
@@ -71,6 +72,21 @@ bool is_dr(const scenario::Scenario& sc, const std::string& server) {
     for (const auto& m : svc.members)
       if (m.server == server && m.ipvs.fwd != ForwardMethod::kMasq) return true;
   return false;
+}
+
+// The internet side routes each client node's address block down its access
+// link. By block arithmetic, above its static routing: as CIDR prefixes the
+// blocks are ~11 static routes per node, and static routing compares every
+// packet with every route.
+void route_client_blocks(Ptr<Node> internet, const NodeContainer& clients) {
+  auto list = DynamicCast<Ipv4ListRouting>(internet->GetObject<Ipv4>()->GetRoutingProtocol());
+  if (!list) throw std::logic_error("the internet node has no list routing");
+  Ptr<LvsClientBlockRouting> blocks = CreateObject<LvsClientBlockRouting>();
+  for (std::uint32_t i = 0; i < clients.GetN(); ++i) {
+    auto r = DynamicCast<LvsClientAddressRouting>(clients.Get(i)->GetObject<Ipv4>()->GetRoutingProtocol());
+    blocks->AddBlock(r->GetFirstAddress(), r->GetAddressCount(), Ipv4Address(kAccessBase + i * 4 + 2), i + 1);
+  }
+  list->AddRoutingProtocol(blocks, 10);  // static routing is at 0
 }
 
 }  // namespace
@@ -269,12 +285,7 @@ void World::Impl::build_links() {
 void World::Impl::build_routers() {
   const scenario::Topology& t = sc.topology;
   for (RouterState& r : routers) {
-    lvs::Engine& engine = r.director->GetEngine();
-    for (const scenario::Service& svc : sc.services) {
-      if (!engine.add_service(svc.ipvs))
-        throw std::runtime_error("service " + svc.name + " could not be added to " + r.spec->name);
-      for (const scenario::Service::Member& m : svc.members) engine.add_dest(svc.ipvs.key, m.ipvs);
-    }
+    program_services(r);
     // With VRRP (world_failover.cc) the agents raise the floating addresses.
     if (!r.active || sc.failover.enabled) continue;
     // The floating addresses: eth0:1 and eth1:1.
@@ -314,11 +325,7 @@ void World::Impl::build_clients() {
     LvsClientHelper helper(to_ns3(vip), w.target.port);
     if (!assigned) {
       helper.AssignAddresses(clients, to_ns3(t.client_network.net + 1), t.client_addresses);
-      // The internet side routes each node's client block down its access link.
-      for (std::uint32_t i = 0; i < clients.GetN(); ++i)
-        for (const auto& [net, mask] : helper.GetAddressPrefixes(clients.Get(i)))
-          static_routing(internet)->AddNetworkRouteTo(net, mask, to_ns3(kAccessBase + i * 4 + 2),
-                                                      i + 1);
+      route_client_blocks(internet, clients);
       assigned = true;
     }
     helper.SetWorkload(w);
