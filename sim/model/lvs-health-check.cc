@@ -90,25 +90,63 @@ LvsHealthCheck::DoDispose()
 void
 LvsHealthCheck::StartApplication()
 {
+    // keepalived programs the real servers it checks itself: whatever the
+    // table had for them goes, and the checker's start-up actions put in
+    // the ones it starts with (all of them, or none with alpha).
+    lvs::Engine& engine = m_director->GetEngine();
+    for (const lvs::VirtualServiceHealthConfig& vs : m_config.services)
+    {
+        for (const lvs::ServiceKey& key : vs.keys)
+        {
+            for (const lvs::RealServerHealthConfig& rs : vs.real_servers)
+            {
+                engine.del_dest(key, rs.dest.addr, rs.dest.port);
+            }
+        }
+    }
+    m_eventsSeen = 0;
     m_checker = std::make_unique<lvs::HealthChecker>(m_config, EngineNow());
     Flush();
     Reschedule();
 }
 
 void
+LvsHealthCheck::Crash()
+{
+    StopApplication();
+    m_checker.reset();
+}
+
+void
+LvsHealthCheck::Recover()
+{
+    if (!m_checker)
+    {
+        StartApplication();
+    }
+}
+
+void
 LvsHealthCheck::StopApplication()
 {
     Simulator::Cancel(m_timer);
-    for (auto& [id, probe] : m_probes)
+    // Closing a socket can call back into Finish(), which erases from
+    // m_probes: take them out first.
+    std::map<lvs::CheckerId, Probe> probes;
+    probes.swap(m_probes);
+    for (auto& [id, probe] : probes)
     {
         Simulator::Cancel(probe.timeout);
         if (probe.socket)
         {
             probe.socket->SetRecvCallback(MakeNullCallback<void, Ptr<Socket>>());
+            probe.socket->SetConnectCallback(MakeNullCallback<void, Ptr<Socket>>(),
+                                             MakeNullCallback<void, Ptr<Socket>>());
+            probe.socket->SetCloseCallbacks(MakeNullCallback<void, Ptr<Socket>>(),
+                                            MakeNullCallback<void, Ptr<Socket>>());
             probe.socket->Close();
         }
     }
-    m_probes.clear();
 }
 
 void
@@ -238,11 +276,18 @@ LvsHealthCheck::Finish(lvs::CheckerId id, const lvs::ProbeOutcome& outcome)
         if (p.socket)
         {
             p.socket->SetRecvCallback(MakeNullCallback<void, Ptr<Socket>>());
+            p.socket->SetConnectCallback(MakeNullCallback<void, Ptr<Socket>>(),
+                                         MakeNullCallback<void, Ptr<Socket>>());
             p.socket->SetCloseCallbacks(MakeNullCallback<void, Ptr<Socket>>(),
                                         MakeNullCallback<void, Ptr<Socket>>());
-            p.socket->Close();
+            Ptr<Socket> socket = p.socket;
+            m_probes.erase(it);
+            socket->Close();
         }
-        m_probes.erase(it);
+        else
+        {
+            m_probes.erase(it);
+        }
     }
     if (!m_checker)
     {

@@ -48,6 +48,12 @@ class LvsHealthCheck : public Application
     /// The MISC_CHECK schedule of checker `id` (the checker numbering of HealthChecker).
     void SetMiscSchedule(lvs::CheckerId id, const lvs::MiscSchedule& schedule);
 
+    /// The router died: probes stop, the checker's state is gone.
+    void Crash();
+    /// Rebooted: a fresh checker reprograms the (fresh) table, as keepalived
+    /// does when it starts.
+    void Recover();
+
     const lvs::HealthChecker* GetChecker() const;
     uint64_t GetProbes() const;
 

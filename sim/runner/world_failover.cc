@@ -75,15 +75,21 @@ void World::Impl::build_failover() {
     for (const RouterState& o : routers)
       if (&o != &r) peer = o.spec;
     r.vrrp = CreateObject<LvsVrrpRouter>();
-    r.vrrp->AddInstance(1, instance_config(sc.failover, *r.spec, true, t.vip, peer ? peer->public_ip : 0));
-    r.vrrp->AddInstance(2, instance_config(sc.failover, *r.spec, false, t.nat_gateway_ip,
-                                           peer ? peer->private_ip : 0));
+    if (r.spec->keepalived) {
+      add_keepalived_instances(r);
+    } else {
+      r.vrrp->AddInstance(1, instance_config(sc.failover, *r.spec, true, t.vip, peer ? peer->public_ip : 0));
+      r.vrrp->AddInstance(2, instance_config(sc.failover, *r.spec, false, t.nat_gateway_ip,
+                                             peer ? peer->private_ip : 0));
+    }
     r.node->AddApplication(r.vrrp);
     r.vrrp->SetStartTime(Seconds(0));
     r.vrrp->TraceConnectWithoutContext("MasterChanged",
                                        MakeCallback(&World::Impl::on_master_changed, this).Bind(i));
     r.vrrp->TraceConnectWithoutContext("Transition", MakeCallback(&World::Impl::on_transition, this).Bind(i));
     r.vrrp->TraceConnectWithoutContext("AdvertRx", MakeCallback(&World::Impl::on_advert_rx, this).Bind(i));
+    std::optional<SyncDaemonConfig> keepalived_sync;
+    if (r.spec->keepalived) keepalived_sync = sync_daemon_config(*r.spec->keepalived);
     if (sc.failover.sync) {
       SyncSysctls sysctls;
       sysctls.sync_threshold = sc.failover.sync_threshold;
@@ -95,6 +101,7 @@ void World::Impl::build_failover() {
       daemon.mcast_ifn = "eth1";
       // keepalived: sync id 0 means the VRRP instance's vrid.
       daemon.syncid = sc.failover.syncid ? sc.failover.syncid : sc.failover.vrid;
+      if (keepalived_sync) daemon = *keepalived_sync;  // lvs_sync_daemon eth1 VI_x [id N] ...
       r.sync = CreateObject<LvsSyncDaemon>();
       r.sync->Setup(daemon, r.director, 2);
       r.node->AddApplication(r.sync);
@@ -103,6 +110,44 @@ void World::Impl::build_failover() {
     // VRRP decides who forwards: nobody does until an agent is master.
     r.active = false;
     r.director->SetEnabled(false);
+  }
+}
+
+// The scenario's virtual services and real servers, into a router's table.
+void World::Impl::program_services(RouterState& r) {
+  Engine& engine = r.director->GetEngine();
+  for (const scenario::Service& svc : sc.services) {
+    if (!engine.add_service(svc.ipvs))
+      throw std::runtime_error("service " + svc.name + " could not be added to " + r.spec->name);
+    for (const scenario::Service::Member& m : svc.members) engine.add_dest(svc.ipvs.key, m.ipvs);
+  }
+}
+
+// A crashed router boots again: empty IPVS and connection tables (what the
+// backup synced to it is all it will know), the services programmed anew,
+// keepalived's checkers, sync daemon and VRRP started from scratch.
+void World::Impl::reboot(RouterState& r) {
+  const SyncSysctls sysctls = r.director->GetEngine().sync_sysctls();
+  const EngineConfig cfg = r.director->GetEngine().config();
+  r.director->SetEngineConfig(cfg);
+  r.director->GetEngine().set_sync_sysctls(sysctls);
+  program_services(r);
+  if (r.health) r.health->Recover();
+  if (r.sync) r.sync->Recover();
+  if (r.vrrp) r.vrrp->Recover();
+}
+
+// The router's vrrp_instances as its keepalived.conf configures them
+// (vrrp_config_from applies keepalived's own completion rules).
+void World::Impl::add_keepalived_instances(RouterState& r) {
+  const config::ClusterConfig& k = *r.spec->keepalived;
+  for (const config::VrrpInstance& inst : k.vrrp_instances) {
+    const bool is_public = inst.interface == "eth0";
+    std::vector<std::string> warnings;
+    VrrpConfig c = vrrp_config_from(inst, k.global, is_public ? r.spec->public_ip : r.spec->private_ip, &warnings);
+    for (const std::string& w : warnings)
+      event(0, "keepalived_warning", {{"router", r.spec->name}, {"instance", inst.name}, {"warning", w}});
+    r.vrrp->AddInstance(is_public ? 1 : 2, c);
   }
 }
 
@@ -240,6 +285,7 @@ void World::Impl::router_fault(RouterState& r, const scenario::Fault& f) {
       // A crash: off both LANs (an interface that is only down still answers ARP).
       r.crashed = true;
       for (std::uint32_t d = 0; d < r.devices.GetN(); ++d) set_attached(r.devices.Get(d), false);
+      if (r.health) r.health->Crash();
       if (r.sync) r.sync->Crash();
       if (r.vrrp) {
         r.vrrp->Crash();  // fires MasterChanged(false) when it was master
@@ -248,14 +294,11 @@ void World::Impl::router_fault(RouterState& r, const scenario::Fault& f) {
       }
       break;
     case A::kUp:
+      if (!r.crashed) break;
       r.crashed = false;
       for (std::uint32_t d = 0; d < r.devices.GetN(); ++d) set_attached(r.devices.Get(d), true);
-      if (r.sync) r.sync->Recover();
-      if (r.vrrp) {
-        r.vrrp->Recover();
-      } else {
-        r.director->SetEnabled(r.active);
-      }
+      reboot(r);
+      if (!r.vrrp) r.director->SetEnabled(r.active);
       break;
     case A::kShutdown:
       if (r.vrrp) {

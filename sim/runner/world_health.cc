@@ -81,12 +81,6 @@ void World::Impl::build_health() {
 
   for (std::size_t i = 0; i < routers.size(); ++i) {
     RouterState& r = routers[i];
-    // keepalived programs IPVS itself: the checker's start-up actions put in
-    // the real servers it starts with (all, or none with alpha).
-    Engine& engine = r.director->GetEngine();
-    for (const VirtualServiceHealthConfig& vs : cfg.services)
-      for (const ServiceKey& key : vs.keys)
-        for (const RealServerHealthConfig& rs : vs.real_servers) engine.del_dest(key, rs.dest.addr, rs.dest.port);
     r.health = CreateObject<LvsHealthCheck>();
     r.health->Setup(cfg, r.director, to_ns3(r.spec->private_ip));
     for (const auto& [id, schedule] : misc) r.health->SetMiscSchedule(id, schedule);

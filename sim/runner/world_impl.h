@@ -125,6 +125,9 @@ struct World::Impl {
   void router_fault(RouterState& r, const scenario::Fault& f);
   void partition(bool cut);
   ns3::Ptr<ns3::LvsFrameFilter> filter_of(ns3::Ptr<ns3::NetDevice> dev);
+  void add_keepalived_instances(RouterState& r);
+  void program_services(RouterState& r);
+  void reboot(RouterState& r);
   void on_transition(std::size_t router, std::string instance, VrrpState from, VrrpState to, VrrpReason why);
   void on_master_changed(std::size_t router, bool master);
   void on_advert_rx(std::size_t router, ns3::Ipv4Address from, std::uint8_t priority);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "lvs/config/diagnostics.h"
 #include "scenario/schema.h"
 
 namespace lvs::scenario {
@@ -22,7 +23,66 @@ bool is_link(const std::string& name) {
   return name == "access_link" || name == "public_lan" || name == "private_lan";
 }
 
+bool holds(const config::VrrpInstance& inst, Ip4 addr) {
+  return std::any_of(inst.virtual_ipaddresses.begin(), inst.virtual_ipaddresses.end(),
+                     [&](const config::VirtualIpAddress& v) { return v.addr == addr && !v.excluded; });
+}
+
+void check_one(const Router& r, const Topology& t) {
+  const config::ClusterConfig& k = *r.keepalived;
+  const SourcePos file_pos{r.keepalived_file, 1, 1};
+  const config::VrrpInstance* pub = nullptr;
+  const config::VrrpInstance* priv = nullptr;
+  for (const config::VrrpInstance& inst : k.vrrp_instances) {
+    if (inst.interface == "eth0") {
+      pub = &inst;
+    } else if (inst.interface == "eth1") {
+      priv = &inst;
+    } else {
+      throw config::ConfigError(inst.pos, "vrrp_instance " + inst.name + ": interface '" + inst.interface +
+                                              "': an LVS router here has eth0 (public) and eth1 (private)");
+    }
+  }
+  if (!pub || !priv)
+    throw config::ConfigError(file_pos, "router " + r.name +
+                                            ": needs a vrrp_instance on eth0 (the VIP) and one on eth1 (the NAT "
+                                            "gateway IP)");
+  if (!holds(*pub, t.vip))
+    throw config::ConfigError(pub->pos, "vrrp_instance " + pub->name + " does not hold the scenario's VIP " +
+                                            format_ip4(t.vip) + " in virtual_ipaddress");
+  if (!holds(*priv, t.nat_gateway_ip))
+    throw config::ConfigError(priv->pos, "vrrp_instance " + priv->name +
+                                             " does not hold the scenario's NAT gateway IP " +
+                                             format_ip4(t.nat_gateway_ip) + " in virtual_ipaddress");
+  const bool grouped = std::any_of(k.sync_groups.begin(), k.sync_groups.end(), [&](const config::VrrpSyncGroup& g) {
+    return std::count(g.group.begin(), g.group.end(), pub->name) && std::count(g.group.begin(), g.group.end(), priv->name);
+  });
+  if (!grouped)
+    throw config::ConfigError(pub->pos, "vrrp_instance " + pub->name + " and " + priv->name +
+                                            " must be in one vrrp_sync_group, so the VIP and the NAT gateway IP "
+                                            "move together");
+}
+
 }  // namespace
+
+void check_keepalived_routers(const Section& root, Scenario& sc) {
+  const auto& routers = sc.topology.routers;
+  const auto with = std::count_if(routers.begin(), routers.end(), [](const Router& r) { return r.keepalived != nullptr; });
+  if (with == 0) return;
+  for (std::size_t i = 0; i < routers.size(); ++i) {
+    const std::string field = "topology.routers." + std::to_string(i);
+    if (!routers[i].keepalived)
+      throw config::ConfigError(sc.pos_of(field), field + ": router " + routers[i].name +
+                                                     " has no keepalived file while another router has one");
+    check_one(routers[i], sc.topology);
+  }
+  if (routers.size() < 2) root.fail("topology", "a keepalived pair needs two routers");
+  if (sc.failover.enabled)
+    root.fail("failover", "the routers are configured by their keepalived files; drop the failover section");
+  sc.failover.enabled = true;
+  sc.failover.sync = std::all_of(routers.begin(), routers.end(),
+                                 [](const Router& r) { return r.keepalived->global.lvs_sync_daemon.has_value(); });
+}
 
 Failover read_failover(const Section& s) {
   Failover f;

@@ -62,6 +62,16 @@ config::IncludeResolver include_resolver() {
   };
 }
 
+}  // namespace
+
+config::ClusterConfig read_keepalived_file(const std::string& path, const SourcePos& at) {
+  config::KeepalivedOptions opt;
+  opt.include_resolver = include_resolver();
+  return config::parse_keepalived(read_text_file(path, at, "keepalived.conf"), path, opt);
+}
+
+namespace {
+
 const config::VirtualServerConfig* source_of(const config::ClusterConfig& c, const ServiceKey& key) {
   for (const auto& vs : c.virtual_servers) {
     if (!vs.is_group() && vs.service.key == key) return &vs;

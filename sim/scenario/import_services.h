@@ -16,4 +16,8 @@ namespace lvs::scenario {
 std::vector<Service> import_services(const Section& s, const std::string& base_dir,
                                      const std::vector<RealServer>& servers);
 
+// A keepalived.conf (with its includes), as keepalived would read it;
+// `at` is where the scenario names it.
+config::ClusterConfig read_keepalived_file(const std::string& path, const SourcePos& at);
+
 }  // namespace lvs::scenario

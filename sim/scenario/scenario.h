@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,6 +64,10 @@ struct Router {
   int priority = 100;   // VRRP (the failover issue)
   bool backup = false;
   CostModel cost;
+  // `keepalived: FILE`: the router's VRRP instances, sync group and sync
+  // daemon come from its own keepalived.conf (scenarios/keepalived/).
+  std::string keepalived_file;
+  std::shared_ptr<const config::ClusterConfig> keepalived;
   SourcePos pos;
 };
 

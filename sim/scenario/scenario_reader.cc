@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "scenario/failover_reader.h"
+#include "scenario/import_services.h"
 #include "scenario/overrides.h"
 #include "scenario/schema.h"
 #include "scenario/services_reader.h"
@@ -67,6 +68,13 @@ Router read_router(const Section& s) {
   r.priority = static_cast<int>(s.integer("priority", r.priority, 1, 255));
   r.backup = s.boolean("backup", r.backup);
   r.cost = read_cost_model(s.child("cost_model"));
+  if (s.has("keepalived")) {
+    r.keepalived_file = s.text("keepalived", "");
+    const std::string path =
+        !r.keepalived_file.empty() && r.keepalived_file[0] == '/' ? r.keepalived_file
+                                                                   : dir_of(s.context().file) + "/" + r.keepalived_file;
+    r.keepalived = std::make_shared<const config::ClusterConfig>(read_keepalived_file(path, s.pos("keepalived")));
+  }
   return r;
 }
 
@@ -177,6 +185,7 @@ Scenario read_root(ReadContext& ctx, const YAML::Node& root) {
     sc.failover = read_failover(s.child("failover"));
     if (sc.topology.routers.size() < 2) s.fail("failover", "VRRP failover needs two routers");
   }
+  check_keepalived_routers(s, sc);
 
   const Section m = s.child("measurement");
   sc.measurement.pos = m.pos();
