@@ -57,6 +57,13 @@ LvsRealServer::GetTypeId()
                           StringValue("ns3::ConstantRandomVariable[Constant=0.001]"),
                           MakePointerAccessor(&LvsRealServer::m_serviceTime),
                           MakePointerChecker<RandomVariableStream>())
+            .AddAttribute("Hung",
+                          "A hung server still accepts connections and reads requests "
+                          "but starts serving none (requests already in service finish); "
+                          "set it false again and the queued requests are served.",
+                          BooleanValue(false),
+                          MakeBooleanAccessor(&LvsRealServer::SetHung, &LvsRealServer::IsHung),
+                          MakeBooleanChecker())
             .AddAttribute("Speed",
                           "Service times are divided by this factor.",
                           DoubleValue(1.0),
@@ -384,9 +391,25 @@ LvsRealServer::Enqueue(Job job)
 }
 
 void
+LvsRealServer::SetHung(bool hung)
+{
+    m_hung = hung;
+    if (!hung)
+    {
+        StartService();
+    }
+}
+
+bool
+LvsRealServer::IsHung() const
+{
+    return m_hung;
+}
+
+void
 LvsRealServer::StartService()
 {
-    while (m_busy < m_workers && !m_queue.empty())
+    while (!m_hung && m_busy < m_workers && !m_queue.empty())
     {
         Job job = std::move(m_queue.front());
         m_queue.pop_front();

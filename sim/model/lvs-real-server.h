@@ -59,6 +59,11 @@ class LvsRealServer : public Application
     // Busy worker-seconds / (Workers × elapsed) since `since`.
     double GetUtilisation(Time since, double busyWorkerSecondsAtSince = 0) const;
 
+    // A hang: connections are still accepted and requests read, but none is
+    // served until SetHung(false) (scenario fault `hang`, ended by `up`).
+    void SetHung(bool hung);
+    bool IsHung() const;
+
     // Streams for the service-time variable; returns how many were used.
     int64_t AssignStreams(int64_t stream);
 
@@ -116,6 +121,7 @@ class LvsRealServer : public Application
     uint32_t m_workers;
     Ptr<RandomVariableStream> m_serviceTime;
     double m_speed;
+    bool m_hung{false};
     uint32_t m_backlog;
     std::string m_tcpVariant;
     double m_msl;

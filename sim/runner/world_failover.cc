@@ -336,6 +336,9 @@ void World::Impl::apply_fault(const scenario::Fault& f) {
     if (s.spec->name != f.target) continue;
     if (f.action == A::kDown || f.action == A::kUp)
       for (std::uint32_t d = 0; d < s.devices.GetN(); ++d) set_attached(s.devices.Get(d), f.action == A::kUp);
+    // Hang: accepts and reads, answers nothing; up ends it.
+    if (f.action == A::kHang || f.action == A::kUp)
+      for (const auto& app : s.apps) app->SetHung(f.action == A::kHang);
     // Slow: every service time takes `factor` times as long; up restores it.
     if (f.action == A::kSlow || f.action == A::kUp)
       for (const auto& app : s.apps)

@@ -1,8 +1,9 @@
 // Health checks in the simulation (scenarios/health.yaml): a crashed real
 // server is taken out by every router's checker after its retries, no new
 // connection goes to it while it is out, and it is re-added once it answers
-// again; a MISC_CHECK follows its scripted exit codes, with
-// inhibit_on_failure setting weight 0 instead of removing the server.
+// again; a hung server fails its HTTP_GET; a MISC_CHECK follows its scripted
+// exit codes, with inhibit_on_failure setting weight 0 instead of removing
+// the server.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -62,8 +63,14 @@ TEST(Health, CrashDetectedAfterRetriesAndReaddedAfterRecovery) {
     EXPECT_LE(ev.at(r + " 10.1.0.13:80 server_down").t, 13.0 + 1e-6);
     EXPECT_GE(ev.at(r + " 10.1.0.13:80 server_up").t, 19.0);
     EXPECT_LE(ev.at(r + " 10.1.0.13:80 server_up").t, 21.0 + 1e-6);
-    // rs2 only got slow: never down.
-    EXPECT_FALSE(ev.count(r + " 10.1.0.12:80 server_down"));
+    // rs2 got slow at 8 s (not down: its checks still pass), then hung at
+    // 20 s: its HTTP_GET times out twice (retry 1), so it goes down after
+    // the hang and not before; re-added after the hang ends at 26 s.
+    ASSERT_TRUE(ev.count(r + " 10.1.0.12:80 server_down"));
+    EXPECT_GT(ev.at(r + " 10.1.0.12:80 server_down").t, 20.0 + 2 * 1.0);
+    EXPECT_LE(ev.at(r + " 10.1.0.12:80 server_down").t, 20.0 + 2.0 + 2 * 1.0 + 3.0 + 1e-6);
+    ASSERT_TRUE(ev.count(r + " 10.1.0.12:80 server_up"));
+    EXPECT_GT(ev.at(r + " 10.1.0.12:80 server_up").t, 26.0);
   }
   // Every server is back and serving at the end.
   for (const auto& rs : s["real_servers"]) EXPECT_GT(rs["connections"].get<std::uint64_t>(), 0u) << rs["name"];
