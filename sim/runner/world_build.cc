@@ -179,6 +179,7 @@ void World::Impl::build_nodes() {
     cfg.local_addrs = {spec.public_ip, spec.private_ip, sc.topology.vip, sc.topology.nat_gateway_ip};
     cfg.inside_nets = {sc.topology.private_network};
     cfg.masq_addr = spec.public_ip;
+    if (spec.connection_table) cfg.max_conns = spec.connection_table;
     LvsNatRoutingHelper lvs;
     lvs.SetEngineConfig(cfg);
     lvs.SetInterfaces(1, 2);  // eth0, eth1: added in that order in build_links()

@@ -209,16 +209,22 @@ void World::Impl::on_rewritten(std::size_t i, Side ingress, const Ipv4Header&, c
   }
   // Data carried back to a client over a connection that was established on
   // the failed master: that connection survived the takeover (a FIN or RST
-  // after the client gave up does not count).
+  // after the client gave up does not count). Likewise for the connections
+  // established when a SYN flood began, once the flood has filled the table.
   if (ingress != Side::kInside || after.GetProtocol() != 6) return;
-  for (FailoverRecord& f : failovers) {
-    if (f.new_master != r.spec->name || f.survived.size() == f.flows.size()) continue;
-    TcpHeader tcp;
-    if (packet->PeekHeader(tcp) == 0) return;
-    if (after.GetPayloadSize() <= tcp.GetSerializedSize() || (tcp.GetFlags() & TcpHeader::RST)) return;
-    const std::pair<Ip4, std::uint16_t> key{after.GetDestination().Get(), tcp.GetDestinationPort()};
-    if (f.flows.count(key)) f.survived.insert(key);
-  }
+  const bool flood_watch = flood_start_s >= 0 && now_s() > flood_start_s + 1.0 &&
+                           flood_delivering.size() < flood_flows.size();
+  bool failover_watch = false;
+  for (const FailoverRecord& f : failovers)
+    failover_watch |= f.new_master == r.spec->name && f.survived.size() < f.flows.size();
+  if (!flood_watch && !failover_watch) return;
+  TcpHeader tcp;
+  if (packet->PeekHeader(tcp) == 0) return;
+  if (after.GetPayloadSize() <= tcp.GetSerializedSize() || (tcp.GetFlags() & TcpHeader::RST)) return;
+  const std::pair<Ip4, std::uint16_t> key{after.GetDestination().Get(), tcp.GetDestinationPort()};
+  if (flood_watch && flood_flows.count(key)) flood_delivering.insert(key);
+  for (FailoverRecord& f : failovers)
+    if (f.new_master == r.spec->name && f.flows.count(key)) f.survived.insert(key);
 }
 
 void World::Impl::schedule_faults() {
@@ -264,6 +270,37 @@ void World::Impl::partition(bool cut) {
     }
 }
 
+// The client ends of the TCP connections established on a router now.
+std::set<std::pair<Ip4, std::uint16_t>> World::Impl::established_flows(const RouterState& r) const {
+  std::set<std::pair<Ip4, std::uint16_t>> flows;
+  r.director->GetEngine().conns().for_each([&](const Conn& c) {
+    if (c.proto == Proto::kTcp && !(c.flags & kConnTemplate) && !(c.flags & kConnMasquerade) &&
+        c.state == static_cast<std::uint8_t>(TcpState::kEstablished))
+      flows.emplace(c.caddr, c.cport);
+  });
+  return flows;
+}
+
+// The attacker sits on the Internet side (the gateway node), so its SYNs
+// reach the director over the public LAN like the clients' do.
+void World::Impl::syn_flood(const scenario::Fault& f) {
+  Ptr<LvsSynFlood>& flood = floods[{f.service.addr, f.service.port}];
+  if (!flood) {
+    flood = CreateObject<LvsSynFlood>();
+    flood->SetTarget(to_ns3(f.service.addr), f.service.port);
+    flood->AssignStreams(static_cast<std::int64_t>(sc.seed) * 1000 + 950 + static_cast<std::int64_t>(floods.size()));
+    internet->AddApplication(flood);
+    flood->SetStartTime(Seconds(0));
+    flood->Initialize();
+  }
+  flood->SetRate(f.rate);
+  if (f.rate > 0 && flood_start_s < 0) {
+    flood_start_s = now_s();
+    for (RouterState& r : routers)
+      if (r.active) flood_flows.merge(established_flows(r));
+  }
+}
+
 void World::Impl::router_fault(RouterState& r, const scenario::Fault& f) {
   using A = scenario::Fault::Action;
   const double t = now_s();
@@ -272,11 +309,7 @@ void World::Impl::router_fault(RouterState& r, const scenario::Fault& f) {
     rec.fault_s = t;
     rec.fault = f.action == A::kDown ? "down" : "shutdown";
     rec.router = r.spec->name;
-    r.director->GetEngine().conns().for_each([&](const Conn& c) {
-      if (c.proto == Proto::kTcp && !(c.flags & kConnTemplate) && !(c.flags & kConnMasquerade) &&
-          c.state == static_cast<std::uint8_t>(TcpState::kEstablished))
-        rec.flows.emplace(c.caddr, c.cport);
-    });
+    rec.flows = established_flows(r);
     event(t, "failure", {{"router", r.spec->name}, {"fault", rec.fault}, {"established", rec.flows.size()}});
     failovers.push_back(std::move(rec));
   }
@@ -327,9 +360,14 @@ void World::Impl::apply_fault(const scenario::Fault& f) {
     case A::kDelay: fields["action"] = "delay"; fields["extra_s"] = f.delay_s; break;
     case A::kPartition: fields["action"] = "partition"; break;
     case A::kHeal: fields["action"] = "heal"; break;
+    case A::kSynFlood:
+      fields["action"] = "synflood";
+      fields["rate"] = f.rate;
+      break;
   }
   event(t, f.action == A::kUp || f.action == A::kHeal ? "fault_up" : "fault_down", fields);
 
+  if (f.action == A::kSynFlood) return syn_flood(f);
   for (RouterState& r : routers)
     if (r.spec->name == f.target) return router_fault(r, f);
   for (ServerState& s : servers) {
@@ -482,6 +520,25 @@ void World::Impl::failover_summary(json& out) const {
                     {"lag_max_s", r.sync->GetLagMax().GetSeconds()}});
   }
   out["sync"] = sync;
+  if (!floods.empty()) {
+    json fl = {{"syns_sent", 0}};
+    std::uint64_t sent = 0;
+    for (const auto& [key, app] : floods) sent += app->GetSent();
+    fl["syns_sent"] = sent;
+    json rj = json::array();
+    for (const RouterState& r : routers) {
+      const Engine& e = r.director->GetEngine();
+      rj.push_back({{"router", r.spec->name},
+                    {"connection_table_capacity", e.config().max_conns},
+                    {"connection_table_peak", e.peak_conns()},
+                    {"table_full_drops", e.drops(DropReason::kTableFull)}});
+    }
+    fl["routers"] = rj;
+    fl["started_s"] = flood_start_s;
+    fl["established_at_start"] = flood_flows.size();
+    fl["kept_delivering"] = flood_delivering.size();
+    out["synflood"] = fl;
+  }
 }
 
 }  // namespace lvs::runner

@@ -22,6 +22,7 @@
 #include "model/lvs-real-server.h"
 #include "model/lvs-request-log.h"
 #include "model/lvs-sync-daemon.h"
+#include "model/lvs-syn-flood.h"
 #include "model/lvs-vrrp-router.h"
 #include "runner/world.h"
 #include "scenario/scenario.h"
@@ -94,6 +95,10 @@ struct World::Impl {
   std::vector<FailoverRecord> failovers;
   std::map<ns3::NetDevice*, ns3::Ptr<ns3::LvsFrameFilter>> filters;  // fault filters by device
   std::map<ns3::Channel*, ns3::Time> base_delay;  // channels a delay fault changed
+  std::map<std::pair<Ip4, std::uint16_t>, ns3::Ptr<ns3::LvsSynFlood>> floods;  // by VIP:port
+  double flood_start_s = -1;
+  std::set<std::pair<Ip4, std::uint16_t>> flood_flows;       // established when the flood began
+  std::set<std::pair<Ip4, std::uint16_t>> flood_delivering;  // ... and given data once the table was full
   double split_brain_since = -1;
   std::vector<std::pair<double, double>> split_brain;  // [start, end) with two masters
 
@@ -124,6 +129,8 @@ struct World::Impl {
   void apply_fault(const scenario::Fault& f);
   void router_fault(RouterState& r, const scenario::Fault& f);
   void partition(bool cut);
+  void syn_flood(const scenario::Fault& f);
+  std::set<std::pair<Ip4, std::uint16_t>> established_flows(const RouterState& r) const;
   ns3::Ptr<ns3::LvsFrameFilter> filter_of(ns3::Ptr<ns3::NetDevice> dev);
   void add_keepalived_instances(RouterState& r);
   void program_services(RouterState& r);

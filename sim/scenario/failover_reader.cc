@@ -5,6 +5,7 @@
 
 #include "lvs/config/diagnostics.h"
 #include "scenario/schema.h"
+#include "scenario/workload_reader.h"
 
 namespace lvs::scenario {
 namespace {
@@ -126,7 +127,8 @@ Fault read_fault(const Section& s, const Scenario& sc) {
   static const std::pair<std::string_view, Fault::Action> kActions[] = {
       {"down", Fault::Action::kDown},   {"up", Fault::Action::kUp},       {"shutdown", Fault::Action::kShutdown},
       {"hang", Fault::Action::kHang},   {"slow", Fault::Action::kSlow},   {"loss", Fault::Action::kLoss},
-      {"delay", Fault::Action::kDelay}, {"partition", Fault::Action::kPartition}, {"heal", Fault::Action::kHeal}};
+      {"delay", Fault::Action::kDelay}, {"partition", Fault::Action::kPartition}, {"heal", Fault::Action::kHeal},
+      {"synflood", Fault::Action::kSynFlood}};
   Fault f;
   f.pos = s.pos();
   if (!s.has("at")) s.fail_missing("at");
@@ -146,6 +148,17 @@ Fault read_fault(const Section& s, const Scenario& sc) {
 
   using A = Fault::Action;
   const bool between_routers = f.action == A::kPartition || f.action == A::kHeal;
+  if (f.action == A::kSynFlood) {
+    // The service attacked: its name, VIP:PORT or PORT; the only one when omitted.
+    f.target = s.text("target", "");
+    const auto svc = find_service(f.target, sc.services, sc.topology.vip);
+    if (!svc) s.fail("target", "no service is '" + f.target + "' (a service name, VIP:PORT or PORT)");
+    f.service = sc.services[*svc].ipvs.key;
+    if (f.service.fwmark) s.fail("target", "a SYN flood needs a VIP:PORT service, not a firewall mark");
+    if (!s.has("rate")) s.fail_missing("rate");
+    f.rate = s.number("rate", 0, 0, 1e7);
+    return f;
+  }
   f.target = between_routers ? s.text("target", "routers") : s.required_text("target");
   std::vector<std::string_view> names = {"access_link", "public_lan", "private_lan"};
   for (const auto& r : sc.topology.routers) names.push_back(r.name);
@@ -169,6 +182,8 @@ Fault read_fault(const Section& s, const Scenario& sc) {
     case A::kLoss:
     case A::kDelay:
       need(is_link(f.target), "a link (access_link, public_lan, private_lan)");
+      break;
+    case A::kSynFlood:
       break;
     case A::kPartition:
     case A::kHeal:

@@ -64,6 +64,7 @@ struct Router {
   int priority = 100;   // VRRP (the failover issue)
   bool backup = false;
   CostModel cost;
+  std::uint32_t connection_table = 0;  // entries (connections + templates); 0: the engine's default, 2^20
   // `keepalived: FILE`: the router's VRRP instances, sync group and sync
   // daemon come from its own keepalived.conf (scenarios/keepalived/).
   std::string keepalived_file;
@@ -190,12 +191,14 @@ struct Fault {
   // slow: a real server's service times are multiplied by `factor`; up ends it.
   // loss / delay: a link's packet loss rate / extra one-way delay from then on.
   // partition / heal: the path between the routers is cut (split brain) / restored.
-  enum class Action : std::uint8_t { kDown, kUp, kShutdown, kHang, kSlow, kLoss, kDelay, kPartition, kHeal };
+  // synflood: spoofed SYNs at `rate` per second to a service from then on (0 stops).
+  enum class Action : std::uint8_t { kDown, kUp, kShutdown, kHang, kSlow, kLoss, kDelay, kPartition, kHeal, kSynFlood };
   double at_s = 0;
   Action action = Action::kDown;
   std::string target;  // a router or real server name, or a link: access_link, public_lan, private_lan
   double factor = 1;   // slow
-  double rate = 0;     // loss
+  double rate = 0;     // loss (a probability), synflood (SYNs per second)
+  ServiceKey service;  // synflood: the service attacked
   double delay_s = 0;  // delay
   SourcePos pos;
 };

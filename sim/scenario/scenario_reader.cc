@@ -68,6 +68,7 @@ Router read_router(const Section& s) {
   r.priority = static_cast<int>(s.integer("priority", r.priority, 1, 255));
   r.backup = s.boolean("backup", r.backup);
   r.cost = read_cost_model(s.child("cost_model"));
+  r.connection_table = static_cast<std::uint32_t>(s.integer("connection_table", 0, 0, 0x7fffffff));
   if (s.has("keepalived")) {
     r.keepalived_file = s.text("keepalived", "");
     const std::string path =

@@ -22,7 +22,8 @@ const std::map<std::string_view, Keys>& table() {
       {"topology.clients.access_link", {"rate", "delay", "loss"}},
       {"topology.public_lan", kLink},
       {"topology.private_lan", kLink},
-      {"topology.routers.*", {"name", "public_ip", "private_ip", "priority", "backup", "cost_model", "keepalived"}},
+      {"topology.routers.*", {"name", "public_ip", "private_ip", "priority", "backup", "cost_model", "keepalived",
+                              "connection_table"}},
       {"topology.routers.*.cost_model", {"profile", "per_packet", "per_byte", "per_conn", "cores", "queue"}},
       // The services schema `lvsim import --yaml` writes, plus name/server and import entries.
       {"services.*", {"name", "proto", "vip", "port", "fwmark", "scheduler", "flags", "persistence", "ops",
