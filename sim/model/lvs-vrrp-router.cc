@@ -390,9 +390,12 @@ void
 LvsVrrpRouter::SetVips(Instance& in, const std::vector<lvs::Ip4>& vips, bool add, bool vmac)
 {
     Ptr<Ipv4> ipv4 = GetNode()->GetObject<Ipv4>();
-    // The virtual IPs get the mask of the interface's own address, like
-    // keepalived's "virtual_ipaddress { 203.0.113.10/24 dev eth0 }".
-    const Ipv4Mask mask = ipv4->GetAddress(in.interface, 0).GetMask();
+    // The virtual IPs are host addresses (/32). With the subnet's prefix,
+    // ns-3's static routing would delete the subnet route when one is
+    // removed (NotifyRemoveAddress), cutting the router off its own LAN;
+    // Linux keeps it for the primary address. The subnet route is there for
+    // the primary address anyway.
+    const Ipv4Mask mask = Ipv4Mask::GetOnes();
     for (const lvs::Ip4 vip : vips)
     {
         const Ipv4Address a(vip);

@@ -93,7 +93,7 @@ void emit_checker(YAML::Emitter& y, const CheckerConfig& c) {
   key_value(y, "retry", c.retry);
   key_seconds(y, "delay_before_retry", c.delay_before_retry);
   key_seconds(y, "delay_loop", c.delay_loop);
-  if (c.warmup.count() != 0) key_seconds(y, "warmup", c.warmup);
+  if (c.explicit_timing.warmup) key_seconds(y, "warmup", c.warmup);  // unset: keepalived uses delay_loop
   if (!c.urls.empty()) {
     y << YAML::Key << "urls" << YAML::Value << YAML::BeginSeq;
     for (const auto& u : c.urls) {
