@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -267,6 +268,10 @@ void read_entry(const Section& s, const std::string& base_dir, const Topology& t
 }  // namespace
 
 std::string read_text_file(const std::string& path, const SourcePos& at, const std::string& what) {
+  // Only regular files: a device or FIFO named by mistake would never end.
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+    throw ConfigError(at, "cannot read " + what + " file '" + path + "': not a regular file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(at, "cannot read " + what + " file '" + path + "'");
   std::ostringstream ss;
