@@ -26,6 +26,72 @@ struct RunArgs {
   bool quiet = false;
 };
 
+using ull = unsigned long long;
+
+double num(const nlohmann::json& j, const char* key) { return j.contains(key) && j[key].is_number() ? j[key].get<double>() : -1; }
+ull count(const nlohmann::json& j, const char* key) { return j.contains(key) ? j[key].get<ull>() : 0; }
+
+// The failover figures (summary.json: failovers, split_brain, sync, health,
+// synflood), one line per event, as an operator reads them after a drill.
+void print_failover(const nlohmann::json& s) {
+  for (const auto& f : s.value("failovers", nlohmann::json::array())) {
+    std::printf("failover at %.2f s: %s (%s)", num(f, "at_s"), f["router"].get<std::string>().c_str(),
+                f["fault"].get<std::string>().c_str());
+    if (f["new_master"].is_null()) {
+      std::printf(", no router took over\n");
+    } else {
+      std::printf(" -> %s: master after %.3f s (%.6f s after the last advert), forwarding after %.3f s\n",
+                  f["new_master"].get<std::string>().c_str(), num(f, "detection_s"), num(f, "after_last_advert_s"),
+                  num(f, "takeover_s"));
+    }
+    std::printf("  clients: longest gap %.3f s, %llu requests failed; after the takeover %llu ok, %llu failed\n",
+                num(f, "client_gap_s"), count(f, "requests_failed"), count(f["requests_after_takeover"], "ok"),
+                count(f["requests_after_takeover"], "failed"));
+    std::printf("  established connections: %llu, survived %llu, broken %llu\n", count(f, "established_at_failure"),
+                count(f, "survived"), count(f, "broken"));
+  }
+  for (const auto& b : s.value("split_brain", nlohmann::json::array())) {
+    std::printf("split brain from %.3f s to ", num(b, "from_s"));
+    if (b["to_s"].is_null()) {
+      std::printf("the end");
+    } else {
+      std::printf("%.3f s", num(b, "to_s"));
+    }
+    std::printf(": requests during %llu ok / %llu failed", count(b["requests_during"], "ok"),
+                count(b["requests_during"], "failed"));
+    if (b.contains("requests_after"))
+      std::printf(", after %llu ok / %llu failed", count(b["requests_after"], "ok"), count(b["requests_after"], "failed"));
+    std::printf("\n");
+  }
+  for (const auto& y : s.value("sync", nlohmann::json::array()))
+    if (count(y, "messages_sent") || count(y, "messages_received"))
+      std::printf("sync %s: sent %llu messages (%llu connections, %.1f kbit/s), received %llu (%llu connections, "
+                  "lag mean %.0f ms, max %.0f ms)\n",
+                  y["router"].get<std::string>().c_str(), count(y, "messages_sent"), count(y, "conns_sent"),
+                  num(y, "bandwidth_bps") / 1e3, count(y, "messages_received"), count(y, "conns_received"),
+                  num(y, "lag_mean_s") * 1e3, num(y, "lag_max_s") * 1e3);
+  for (const auto& h : s.value("health", nlohmann::json::array())) {
+    const std::string what = h["what"].get<std::string>();
+    if (what != "server_down" && what != "server_up") continue;
+    std::printf("health %s: %s %s at %.3f s", h["router"].get<std::string>().c_str(),
+                h.value("server", std::string("?")).c_str(), what == "server_down" ? "down" : "back", num(h, "t"));
+    const char* figure = what == "server_down" ? "detection_s" : "readd_s";
+    if (num(h, figure) >= 0)
+      std::printf(" (%.3f s after the %s)", num(h, figure), what == "server_down" ? "fault" : "recovery");
+    std::printf("\n");
+  }
+  if (s.contains("synflood")) {
+    const auto& f = s["synflood"];
+    std::printf("SYN flood: %llu SYNs;", count(f, "syns_sent"));
+    for (const auto& r : f["routers"])
+      if (count(r, "connection_table_peak"))
+        std::printf(" %s table %llu of %llu, %llu dropped (table_full);", r["router"].get<std::string>().c_str(),
+                    count(r, "connection_table_peak"), count(r, "connection_table_capacity"), count(r, "table_full_drops"));
+    std::printf(" %llu of %llu established connections kept flowing\n", count(f, "kept_delivering"),
+                count(f, "established_at_start"));
+  }
+}
+
 void print_summary(const nlohmann::json& s, const std::string& where) {
   const auto& req = s["requests"];
   std::printf("%s: %llu requests (%llu ok, %llu timeout, %llu reset, %llu refused), %.1f req/s\n",
@@ -39,7 +105,7 @@ void print_summary(const nlohmann::json& s, const std::string& where) {
               lat["p99_s"].get<double>() * 1e3, lat["max_s"].get<double>() * 1e3);
   for (const auto& r : s["routers"])
     std::printf("router %s%s: CPU %.1f%%, forwarded %llu, queue drops %llu, conn table peak %llu\n",
-                r["name"].get<std::string>().c_str(), r["active"].get<bool>() ? " (active)" : "",
+                r["name"].get<std::string>().c_str(), r["active"].get<bool>() ? " (forwarding at the end)" : "",
                 r["cpu_utilisation"].get<double>() * 100, r["forwarded"].get<unsigned long long>(),
                 r["queue_drops"].get<unsigned long long>(),
                 r["connection_table_peak"].get<unsigned long long>());
@@ -47,6 +113,7 @@ void print_summary(const nlohmann::json& s, const std::string& where) {
     std::printf("real server %s: %llu connections (%.1f%%), utilisation %.1f%%\n",
                 rs["name"].get<std::string>().c_str(), rs["connections"].get<unsigned long long>(),
                 rs["share"].get<double>() * 100, rs["utilisation"].get<double>() * 100);
+  print_failover(s);
   std::printf("analytic bottleneck: %s\n",
               s["analytic_bottleneck"]["description"].get<std::string>().c_str());
   std::printf("results: %s (simulated %.1f s in %.1f s)\n", where.c_str(),

@@ -81,6 +81,29 @@ Accumulate(lvs::SyncMasterStats& t, const lvs::SyncMasterStats& p)
     t.messages_dropped += p.messages_dropped;
 }
 
+template <>
+void
+Accumulate(lvs::SyncBackupStats& t, const lvs::SyncBackupStats& b)
+{
+    t.messages_received += b.messages_received;
+    t.bytes_received += b.bytes_received;
+    t.messages_ignored_syncid += b.messages_ignored_syncid;
+    t.conns_received += b.conns_received;
+    t.conns_created += b.conns_created;
+    t.conns_updated += b.conns_updated;
+    t.conns_unbound += b.conns_unbound;
+    t.conns_stale += b.conns_stale;
+    t.conns_failed += b.conns_failed;
+    for (std::size_t i = 0; i < b.errors.size(); ++i)
+    {
+        t.errors[i] += b.errors[i];
+    }
+    for (std::size_t i = 0; i < b.skipped.size(); ++i)
+    {
+        t.skipped[i] += b.skipped[i];
+    }
+}
+
 } // namespace
 
 TypeId
@@ -196,20 +219,7 @@ LvsSyncDaemon::StopBackupRole()
     {
         return;
     }
-    const lvs::SyncBackupStats& b = m_syncBackup->stats();
-    m_backupStats.messages_received += b.messages_received;
-    m_backupStats.bytes_received += b.bytes_received;
-    m_backupStats.messages_ignored_syncid += b.messages_ignored_syncid;
-    m_backupStats.conns_received += b.conns_received;
-    m_backupStats.conns_created += b.conns_created;
-    m_backupStats.conns_updated += b.conns_updated;
-    m_backupStats.conns_unbound += b.conns_unbound;
-    m_backupStats.conns_stale += b.conns_stale;
-    m_backupStats.conns_failed += b.conns_failed;
-    for (std::size_t i = 0; i < b.errors.size(); ++i)
-    {
-        m_backupStats.errors[i] += b.errors[i];
-    }
+    Accumulate(m_backupStats, m_syncBackup->stats());
     m_syncBackup.reset();
 }
 
@@ -316,16 +326,26 @@ LvsSyncDaemon::Receive(Ptr<Socket> socket)
     }
 }
 
-const lvs::SyncMasterStats&
+lvs::SyncMasterStats
 LvsSyncDaemon::GetMasterStats() const
 {
-    return m_masterStats;
+    lvs::SyncMasterStats total = m_masterStats;
+    if (m_syncMaster)
+    {
+        Accumulate(total, m_syncMaster->stats());
+    }
+    return total;
 }
 
-const lvs::SyncBackupStats&
+lvs::SyncBackupStats
 LvsSyncDaemon::GetBackupStats() const
 {
-    return m_backupStats;
+    lvs::SyncBackupStats total = m_backupStats;
+    if (m_syncBackup)
+    {
+        Accumulate(total, m_syncBackup->stats());
+    }
+    return total;
 }
 
 uint64_t

@@ -54,8 +54,9 @@ class LvsSyncDaemon : public Application
     void Crash();
     void Recover();
 
-    const lvs::SyncMasterStats& GetMasterStats() const;
-    const lvs::SyncBackupStats& GetBackupStats() const;
+    /// Over every period in the role, the current one included.
+    lvs::SyncMasterStats GetMasterStats() const;
+    lvs::SyncBackupStats GetBackupStats() const;
     /// Received datagrams and their summed lag (first buffered -> received).
     uint64_t GetLagSamples() const;
     Time GetLagSum() const;

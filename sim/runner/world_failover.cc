@@ -502,8 +502,8 @@ void World::Impl::failover_summary(json& out) const {
   json sync = json::array();
   for (const RouterState& r : routers) {
     if (!r.sync) continue;
-    const SyncMasterStats& m = r.sync->GetMasterStats();
-    const SyncBackupStats& b = r.sync->GetBackupStats();
+    const SyncMasterStats m = r.sync->GetMasterStats();
+    const SyncBackupStats b = r.sync->GetBackupStats();
     const std::uint64_t n = r.sync->GetLagSamples();
     sync.push_back({{"router", r.spec->name},
                     {"messages_sent", m.messages_sent},
