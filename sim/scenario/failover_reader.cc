@@ -180,8 +180,12 @@ Fault read_fault(const Section& s, const Scenario& sc) {
       need(is_server(sc, f.target), "a real server");
       break;
     case A::kLoss:
-    case A::kDelay:
       need(is_link(f.target), "a link (access_link, public_lan, private_lan)");
+      break;
+    case A::kDelay:
+      // A LAN segment is CSMA: its delay is propagation on a shared medium,
+      // which keeps the segment busy, so it is no place for extra latency.
+      need(f.target == "access_link", "the access links (the LANs' segments are CSMA: propagation delay holds them busy)");
       break;
     case A::kSynFlood:
       break;
