@@ -173,7 +173,10 @@ class Validator {
   void misc() {
     const Topology& t = sc_.topology;
     const auto actives = std::count_if(t.routers.begin(), t.routers.end(), [](const Router& r) { return !r.backup; });
-    if (actives > 1)
+    const bool from_keepalived =
+        std::any_of(t.routers.begin(), t.routers.end(), [](const Router& r) { return r.keepalived != nullptr; });
+    // With keepalived files each router's `state` and priority come from its file.
+    if (actives > 1 && !from_keepalived)
       warning("topology.routers", std::to_string(actives) + " routers are not marked backup: VRRP makes the "
                                                             "highest priority one master");
     for (std::size_t i = 0; i < sc_.real_servers.size(); ++i) {
