@@ -66,11 +66,6 @@ class SyncLagTag : public Tag
     int64_t firstUseNs = 0;
 };
 
-template <class Stats>
-void
-Accumulate(Stats& total, const Stats& part);
-
-template <>
 void
 Accumulate(lvs::SyncMasterStats& t, const lvs::SyncMasterStats& p)
 {
@@ -81,7 +76,6 @@ Accumulate(lvs::SyncMasterStats& t, const lvs::SyncMasterStats& p)
     t.messages_dropped += p.messages_dropped;
 }
 
-template <>
 void
 Accumulate(lvs::SyncBackupStats& t, const lvs::SyncBackupStats& b)
 {

@@ -56,17 +56,27 @@ VrrpConfig instance_config(const scenario::Failover& f, const scenario::Router& 
 }  // namespace
 
 void World::Impl::build_failover() {
+  // Every forwarded packet goes through on_rewritten once connected, so only
+  // when a fault needs it: a router failure (takeover time, survivors) or a
+  // SYN flood (established flows that keep delivering).
+  using A = scenario::Fault::Action;
+  const bool watch_flows = std::any_of(sc.faults.begin(), sc.faults.end(), [&](const scenario::Fault& f) {
+    const bool router = std::any_of(routers.begin(), routers.end(),
+                                    [&](const RouterState& r) { return r.spec->name == f.target; });
+    return f.action == A::kSynFlood || (router && (f.action == A::kDown || f.action == A::kShutdown));
+  });
+  if (watch_flows)
+    for (std::size_t i = 0; i < routers.size(); ++i)
+      routers[i].director->TraceConnectWithoutContext(
+          "Rewritten", MakeCallback(&World::Impl::on_rewritten, this).Bind(i));
+  if (!sc.failover.enabled) return;
+
   // Hosts that cache the floating addresses learn their moves from
   // gratuitous ARP (see LvsArpLearning): the internet side's gateway, the
   // real servers, and the routers themselves.
   LvsArpLearning::Install(internet);
   for (ServerState& s : servers) LvsArpLearning::Install(s.node);
   for (RouterState& r : routers) LvsArpLearning::Install(r.node);
-
-  for (std::size_t i = 0; i < routers.size(); ++i)
-    routers[i].director->TraceConnectWithoutContext(
-        "Rewritten", MakeCallback(&World::Impl::on_rewritten, this).Bind(i));
-  if (!sc.failover.enabled) return;
 
   const scenario::Topology& t = sc.topology;
   for (std::size_t i = 0; i < routers.size(); ++i) {
@@ -417,8 +427,10 @@ void World::Impl::apply_fault(const scenario::Fault& f) {
 
 void World::Impl::failover_summary(json& out) const {
   json list = json::array();
+  // Only a run with failures or a split brain needs the request records.
   std::vector<LvsRequestRecord> records;
-  for (const auto& log : logs) records.insert(records.end(), log->Records().begin(), log->Records().end());
+  if (!failovers.empty() || !split_brain.empty() || split_brain_since >= 0)
+    for (const auto& log : logs) records.insert(records.end(), log->Records().begin(), log->Records().end());
   for (const FailoverRecord& f : failovers) {
     json j = {{"at_s", f.fault_s}, {"fault", f.fault}, {"router", f.router}};
     j["new_master"] = f.new_master.empty() ? json(nullptr) : json(f.new_master);
