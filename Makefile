@@ -16,7 +16,7 @@ DEPS := build-essential cmake ninja-build ccache pkg-config \
         clang libclang-rt-14-dev \
         libgtest-dev libgmock-dev libbenchmark-dev \
         libpcap-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev \
-        libns3-dev ns3 libgsl-dev libboost-graph-dev \
+        libns3-dev ns3 libgsl-dev libboost-graph-dev libgoogle-perftools-dev \
         tshark
 
 .PHONY: deps configure build test demo core-demo bench asan fuzz clean

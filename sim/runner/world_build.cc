@@ -112,6 +112,8 @@ void World::Impl::build() {
   // Linux queues ~100 packets per unresolved neighbour (unres_qlen); ns-3's
   // default of 3 drops the first burst of SYNs towards a new neighbour.
   Config::SetDefault("ns3::ArpCache::PendingQueueSize", UintegerValue(100));
+  // Every TCP socket made from here on (clients, servers, health probes).
+  Config::SetDefault("ns3::TcpSocket::SegmentSize", UintegerValue(sc.tcp.segment_size));
   build_nodes();
   build_links();
   build_routers();

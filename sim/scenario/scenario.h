@@ -211,6 +211,14 @@ struct Measurement {
   SourcePos pos;
 };
 
+// Settings of every simulated TCP stack (clients, real servers, probes).
+struct Tcp {
+  // Payload bytes per segment. ns-3's default is 536 (RFC 879); Linux on
+  // Ethernet sends 1448 (MSS 1460 less the 12-byte timestamp option).
+  std::uint32_t segment_size = 536;
+  SourcePos pos;
+};
+
 struct Slo {
   double p99_latency_s = 0;  // 0: none
   double error_rate = 0;     // 0: none
@@ -229,6 +237,7 @@ struct Scenario {
   std::vector<Fault> faults;
   Failover failover;
   Measurement measurement;
+  Tcp tcp;
   Slo slo;
   // Where each field was written, by dotted path ("topology.vip",
   // "real_servers.1.gateway"), so later checks can point at it.

@@ -195,6 +195,12 @@ Scenario read_root(ReadContext& ctx, const YAML::Node& root) {
   sc.measurement.pcap = m.boolean("pcap", false);
   sc.measurement.flowmonitor = m.boolean("flowmonitor", false);
   sc.measurement.netanim = m.boolean("netanim", false);
+
+  // Up to 1448: a full segment with the timestamp option then fills a
+  // 1500-byte Ethernet frame, as on Linux; ns-3 would fragment a larger one.
+  const Section tcp = s.child("tcp");
+  sc.tcp.pos = tcp.pos();
+  sc.tcp.segment_size = static_cast<std::uint32_t>(tcp.integer("segment_size", sc.tcp.segment_size, 64, 1448));
   return sc;
 }
 

@@ -15,7 +15,7 @@ const Keys kLink = {"network", "rate", "delay", "loss"};
 const std::map<std::string_view, Keys>& table() {
   static const std::map<std::string_view, Keys> t = {
       {"", {"name", "description", "duration", "seed", "slo", "topology", "services", "real_servers",
-            "workloads", "faults", "failover", "measurement"}},
+            "workloads", "faults", "failover", "measurement", "tcp"}},
       {"slo", {"p99_latency", "error_rate"}},
       {"topology", {"clients", "public_lan", "private_lan", "vip", "nat_gateway_ip", "nic_rate", "routers"}},
       {"topology.clients", {"addresses", "nodes", "network", "access_link"}},
@@ -54,6 +54,7 @@ const std::map<std::string_view, Keys>& table() {
                          "garp_master_delay", "garp_master_repeat", "unicast"}},
       {"failover.sync", {"enabled", "threshold", "period", "refresh_period", "syncid"}},
       {"measurement", {"interval", "pcap", "flowmonitor", "netanim"}},
+      {"tcp", {"segment_size"}},
   };
   return t;
 }

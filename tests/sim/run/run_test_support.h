@@ -106,6 +106,8 @@ struct Ip4Packet {
   Ip4 src = 0;
   Ip4 dst = 0;
   std::uint8_t proto = 0;
+  std::uint32_t tcp_payload = 0;  // TCP data bytes (0 for other protocols)
+  bool fragment = false;          // MF set or a fragment offset
 };
 
 // Every IPv4 packet of a pcap file (Ethernet or PPP link type), in order.
@@ -134,7 +136,15 @@ inline std::vector<Ip4Packet> read_ipv4(const std::string& file) {
     auto be32 = [](const u_char* b) {
       return (Ip4{b[0]} << 24) | (Ip4{b[1]} << 16) | (Ip4{b[2]} << 8) | Ip4{b[3]};
     };
-    out.push_back({be32(ip + 12), be32(ip + 16), ip[9]});
+    Ip4Packet pkt{be32(ip + 12), be32(ip + 16), ip[9]};
+    const std::uint32_t ihl = (ip[0] & 0x0fu) * 4u;
+    const std::uint32_t total = (std::uint32_t{ip[2]} << 8) | ip[3];
+    pkt.fragment = (((std::uint32_t{ip[6]} << 8) | ip[7]) & 0x3fffu) != 0;
+    if (pkt.proto == 6 && !pkt.fragment && h->caplen >= off + ihl + 13) {
+      const std::uint32_t tcp_hdr = (ip[ihl + 12] >> 4) * 4u;
+      if (total >= ihl + tcp_hdr) pkt.tcp_payload = total - ihl - tcp_hdr;
+    }
+    out.push_back(pkt);
   }
   pcap_close(p);
   return out;

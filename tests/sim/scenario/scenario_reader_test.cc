@@ -42,6 +42,23 @@ TEST(ScenarioReader, ReadsValidFile) {
   EXPECT_EQ(sc.workloads[0].target, web.ipvs.key);
   EXPECT_DOUBLE_EQ(sc.workloads[0].rate, 100);
   EXPECT_EQ(sc.pos_of("topology.vip").line, 7);
+  EXPECT_EQ(sc.tcp.segment_size, 536u);  // ns-3's own default when the file says nothing
+}
+
+// tcp.segment_size: Linux's 1448 fits a 1500-byte frame; more would fragment.
+TEST(ScenarioReader, TcpSegmentSize) {
+  EXPECT_EQ(read_scenario_file(data_path("valid-pair.yaml"), {"tcp.segment_size=1448"}).tcp.segment_size, 1448u);
+  const std::pair<const char*, const char*> cases[] = {
+      {"tcp.segment_size=1460", "tcp.segment_size: '1460' is out of range (64..1448)"},
+      {"tcp.segment_size=63", "is out of range (64..1448)"},
+      {"tcp.segment_size=1k", "is not a whole number"},
+      {"tcp.mss=1448", "unknown field 'tcp.mss'"},
+  };
+  for (const auto& [set, want] : cases) {
+    SCOPED_TRACE(set);
+    const std::string e = read_error("valid-pair.yaml", {set});
+    EXPECT_NE(e.find(want), std::string::npos) << e;
+  }
 }
 
 // Quantities with units: each string, its value in base units (nullopt: rejected).
