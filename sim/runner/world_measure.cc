@@ -86,6 +86,7 @@ void World::Impl::collect() {
   out["format_version"] = 1;
   out["scenario"] = sc.name;
   out["seed"] = sc.seed;
+  out["tcp_segment_size"] = sc.tcp.segment_size;
   out["duration_s"] = duration;
   out["wall_s"] = wall_seconds;
 

@@ -37,6 +37,7 @@ TEST(TcpSegmentSize, ResponsesAreCutIntoSegmentsOfThatSize) {
     const Seen seen = client_side(dir / "client.pcap");
     EXPECT_EQ(seen.largest, size);
     EXPECT_EQ(seen.fragments, 0u);
+    EXPECT_EQ(s["tcp_segment_size"].get<std::uint32_t>(), size);
   }
 }
 
