@@ -81,10 +81,11 @@ struct RealServer {
   std::int32_t active_conns = 0;    // TCP ESTABLISHED (and UDP) connections
   std::int32_t inactive_conns = 0;  // every other TCP state
   std::int32_t persist_conns = 0;   // persistence templates pointing here
-  Stats stats;
+  std::uint32_t id = 0;             // engine-wide handle, stored in connections
+  std::uint32_t sched_slot = 0;     // free for the scheduler's own indexing
   VirtualService* svc = nullptr;
-  std::uint32_t id = 0;           // engine-wide handle, stored in connections
-  std::uint32_t sched_slot = 0;   // free for the scheduler's own indexing
+  // Last, so that what a scheduler reads on a count change shares one line.
+  Stats stats;
 
   std::int32_t weight() const { return cfg.weight; }
   bool available() const { return (flags & kDestAvailable) != 0; }

@@ -2,7 +2,10 @@
 // Slots in list order plus one segment tree whose leaves are computed from a
 // server by `LeafOf::of`. Schedulers own one and forward the IPVS ops to it.
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 
 #include "sched/list_slots.h"
 #include "sched/segment_tree.h"
@@ -23,13 +26,43 @@ struct ArgBest {
     if (l.slot < 0) return r;
     return Better{}(r.key, l.key) ? r : l;
   }
-  static bool same(const Value& a, const Value& b) { return a.slot == b.slot && (a.slot < 0 || a.key == b.key); }
+  static Value combine_with_sibling(const Value& cur, const Value& sib, bool cur_is_right) {
+    const bool sib_better = Better{}(sib.key, cur.key);
+    const bool cur_better = Better{}(cur.key, sib.key);
+    const bool side_says = (cur_is_right & !cur_better) | (!cur_is_right & sib_better);
+    const bool take_sib = (sib.slot >= 0) & ((cur.slot < 0) | side_says);
+    // Masks, not a branch: which side wins is data, not a pattern.
+    const std::uint64_t m = 0 - static_cast<std::uint64_t>(take_sib);
+    const std::uint64_t c = pack(cur), s = pack(sib);
+    return unpack(c ^ ((c ^ s) & m));
+  }
+  static bool same(const Value& a, const Value& b) {
+    return a.slot == b.slot && (a.slot < 0 || a.key == b.key);
+  }
+
+ private:
+  static_assert(sizeof(Key) == 4, "keys pack with the slot into one word");
+  static std::uint64_t pack(const Value& v) {
+    std::uint32_t k;
+    std::memcpy(&k, &v.key, sizeof k);
+    return (std::uint64_t{static_cast<std::uint32_t>(v.slot)} << 32) | k;
+  }
+  static Value unpack(std::uint64_t w) {
+    Value v;
+    const auto k = static_cast<std::uint32_t>(w);
+    std::memcpy(&v.key, &k, sizeof k);
+    v.slot = static_cast<std::int32_t>(static_cast<std::uint32_t>(w >> 32));
+    return v;
+  }
 };
 
 struct SumMonoid {
   using Value = std::int64_t;
   static Value identity() { return 0; }
   static Value combine(Value l, Value r) { return l + r; }
+  static Value combine_with_sibling(Value cur, Value sib, bool /*cur_is_right*/) {
+    return cur + sib;
+  }
   static bool same(Value a, Value b) { return a == b; }
 };
 
@@ -41,7 +74,8 @@ class DestIndex {
   void rebuild(const VirtualService& svc) {
     slots_.rebuild(svc);
     tree_.reset(slots_.capacity());
-    for (const RealServer* d : svc.dests) tree_.set_leaf(d->sched_slot, LeafOf::of(*d, d->sched_slot));
+    for (const RealServer* d : svc.dests)
+      tree_.set_leaf(d->sched_slot, LeafOf::of(*d, d->sched_slot));
     tree_.build();
   }
   void add(const VirtualService& svc, RealServer& d) {
@@ -77,40 +111,70 @@ struct PackedMin {
   static constexpr Value kNone = ~Value{0};
   static Value identity() { return kNone; }
   static Value combine(Value l, Value r) { return r < l ? r : l; }
+  static Value combine_with_sibling(Value cur, Value sib, bool /*cur_is_right*/) {
+    return sib < cur ? sib : cur;
+  }
   static bool same(Value a, Value b) { return a == b; }
   static Value pack(std::uint32_t key, std::uint32_t slot) { return (Value{key} << 32) | slot; }
   static long slot_of(Value v) { return v == kNone ? -1 : static_cast<long>(v & 0xffffffffu); }
 };
 
 // Smallest h/w, earliest in list on ties, with the kernel's 64-bit
-// cross-multiplication; a flat 16-byte node selected without branches.
-struct RatioMin {
-  struct Value {
-    std::int64_t h = 0;
+// cross-multiplication; a flat node selected without branches. H
+// is the kernel's type of h: int for wlc's overhead, unsigned int for
+// sed/nq's expected delay; either widens exactly to 64 bits.
+// Nodes are padded to 16 bytes unless `kAlign` says otherwise, so that a
+// pair of siblings never straddles a cache line.
+template <typename H, std::size_t kAlign = 16>
+struct RatioMinOf {
+  struct alignas(kAlign) Value {
+    H h = 0;
     std::int32_t w = 0;
     std::int32_t slot = -1;
   };
   static Value identity() { return Value{}; }
   static Value combine(const Value& l, const Value& r) {
-    // r wins only when strictly lighter: l.h * r.w > r.h * l.w. Bitwise
-    // ops and masks keep this free of unpredictable branches.
-    const bool lighter = l.h * r.w > r.h * l.w;
+    // r wins only when strictly lighter: l.h * r.w > r.h * l.w.
+    const bool lighter = wide(l.h) * r.w > wide(r.h) * l.w;
     const bool take_r = (r.slot >= 0) & ((l.slot < 0) | lighter);
-    const std::uint64_t m = 0 - static_cast<std::uint64_t>(take_r);
+    return select(take_r, r, l);
+  }
+  // combine() with `cur` on either side: the sibling wins when strictly
+  // lighter, or equally light and to the left (first in list wins ties).
+  static Value combine_with_sibling(const Value& cur, const Value& sib, bool cur_is_right) {
+    const std::int64_t a = wide(cur.h) * sib.w;
+    const std::int64_t b = wide(sib.h) * cur.w;
+    const bool take_sib = (sib.slot >= 0) & ((cur.slot < 0) | (a > b) | (cur_is_right & (a == b)));
+    return select(take_sib, sib, cur);
+  }
+  static bool same(const Value& a, const Value& b) {
+    return a.slot == b.slot && a.h == b.h && a.w == b.w;
+  }
+
+ private:
+  static std::int64_t wide(H h) { return static_cast<std::int64_t>(h); }
+  // `yes ? y : n` through masks: which side wins is data, not a pattern,
+  // so a branch here would mispredict half the time.
+  static Value select(bool yes, const Value& y, const Value& n) {
+    using UH = std::make_unsigned_t<H>;
+    const std::uint64_t m = 0 - static_cast<std::uint64_t>(yes);
     const auto pick = [m](std::uint64_t a, std::uint64_t b) { return a ^ ((a ^ b) & m); };
     Value v;
-    v.h = static_cast<std::int64_t>(pick(static_cast<std::uint64_t>(l.h), static_cast<std::uint64_t>(r.h)));
-    const std::uint64_t lws = (static_cast<std::uint64_t>(static_cast<std::uint32_t>(l.slot)) << 32) |
-                              static_cast<std::uint32_t>(l.w);
-    const std::uint64_t rws = (static_cast<std::uint64_t>(static_cast<std::uint32_t>(r.slot)) << 32) |
-                              static_cast<std::uint32_t>(r.w);
-    const std::uint64_t ws = pick(lws, rws);
+    v.h = static_cast<H>(static_cast<UH>(pick(static_cast<UH>(n.h), static_cast<UH>(y.h))));
+    const std::uint64_t nws =
+        (static_cast<std::uint64_t>(static_cast<std::uint32_t>(n.slot)) << 32) |
+        static_cast<std::uint32_t>(n.w);
+    const std::uint64_t yws =
+        (static_cast<std::uint64_t>(static_cast<std::uint32_t>(y.slot)) << 32) |
+        static_cast<std::uint32_t>(y.w);
+    const std::uint64_t ws = pick(nws, yws);
     v.w = static_cast<std::int32_t>(static_cast<std::uint32_t>(ws));
     v.slot = static_cast<std::int32_t>(static_cast<std::uint32_t>(ws >> 32));
     return v;
   }
-  static bool same(const Value& a, const Value& b) { return a.slot == b.slot && a.h == b.h && a.w == b.w; }
 };
+
+using DelayMin = RatioMinOf<std::uint32_t>;  // sed, nq
 
 // Common ArgBest keys.
 struct GreaterI32 {

@@ -8,23 +8,31 @@
 
 namespace lvs::sched {
 
+// wlc's choice packed to 12 bytes, so that with the count a node is 16.
+using PackedLightestLoad = RatioMinOf<std::int32_t, 4>;
+
 struct LocalityMonoid {
-  struct Value {
-    RatioMin::Value best;
+  struct alignas(16) Value {
+    PackedLightestLoad::Value best;
     std::int32_t underloaded = 0;
   };
   static Value identity() { return Value{}; }
   static Value combine(const Value& l, const Value& r) {
-    return {RatioMin::combine(l.best, r.best), l.underloaded + r.underloaded};
+    return {PackedLightestLoad::combine(l.best, r.best), l.underloaded + r.underloaded};
+  }
+  static Value combine_with_sibling(const Value& cur, const Value& sib, bool cur_is_right) {
+    return {PackedLightestLoad::combine_with_sibling(cur.best, sib.best, cur_is_right),
+            cur.underloaded + sib.underloaded};
   }
   static bool same(const Value& a, const Value& b) {
-    return a.underloaded == b.underloaded && RatioMin::same(a.best, b.best);
+    return a.underloaded == b.underloaded && PackedLightestLoad::same(a.best, b.best);
   }
 };
 
 struct LocalityLeaf {
   static LocalityMonoid::Value of(const RealServer& d, std::uint32_t slot) {
-    return {WlcLeaf::of(d, slot), d.active_conns * 2 < d.weight() ? 1 : 0};
+    const LightestLoad::Value best = WlcLeaf::of(d, slot);
+    return {{best.h, best.w, best.slot}, d.active_conns * 2 < d.weight() ? 1 : 0};
   }
 };
 

@@ -11,8 +11,8 @@ namespace {
 // An idle server gets load 0/1: it beats every busy one (whose numerator
 // is at least 2) and ties with other idle ones, so the first idle wins.
 struct NqLeaf {
-  static RatioMin::Value of(const RealServer& d, std::uint32_t slot) {
-    if (d.overloaded() || d.weight() == 0) return RatioMin::identity();
+  static DelayMin::Value of(const RealServer& d, std::uint32_t slot) {
+    if (d.overloaded() || d.weight() == 0) return DelayMin::identity();
     if (d.active_conns == 0) return {0, 1, static_cast<std::int32_t>(slot)};
     return {expected_delay(d), d.weight(), static_cast<std::int32_t>(slot)};
   }
@@ -20,6 +20,8 @@ struct NqLeaf {
 
 }  // namespace
 
-std::unique_ptr<Scheduler> make_nq() { return std::make_unique<BestOfScheduler<RatioMin, NqLeaf>>("nq"); }
+std::unique_ptr<Scheduler> make_nq() {
+  return std::make_unique<BestOfScheduler<DelayMin, NqLeaf>>("nq");
+}
 
 }  // namespace lvs::sched

@@ -9,14 +9,16 @@ namespace lvs::sched {
 namespace {
 
 struct SedLeaf {
-  static RatioMin::Value of(const RealServer& d, std::uint32_t slot) {
-    if (!takes_new(d)) return RatioMin::identity();
+  static DelayMin::Value of(const RealServer& d, std::uint32_t slot) {
+    if (!takes_new(d)) return DelayMin::identity();
     return {expected_delay(d), d.weight(), static_cast<std::int32_t>(slot)};
   }
 };
 
 }  // namespace
 
-std::unique_ptr<Scheduler> make_sed() { return std::make_unique<BestOfScheduler<RatioMin, SedLeaf>>("sed"); }
+std::unique_ptr<Scheduler> make_sed() {
+  return std::make_unique<BestOfScheduler<DelayMin, SedLeaf>>("sed");
+}
 
 }  // namespace lvs::sched

@@ -23,20 +23,26 @@ class SegmentTree {
 
   // Sets a leaf and fixes its ancestors, stopping where nothing changes
   // (most count changes touch a server that wins nothing).
+  // The changed value travels up in registers: each level reads only the
+  // sibling, so the chain of combines never waits on a store just made.
   void set(std::size_t slot, const Value& v) {
     std::size_t i = slot + cap_;
     if (Monoid::same(nodes_[i], v)) return;
     nodes_[i] = v;
-    for (i >>= 1; i >= 1; i >>= 1) {
-      const Value up = Monoid::combine(nodes_[2 * i], nodes_[2 * i + 1]);
-      if (Monoid::same(nodes_[i], up)) return;
-      nodes_[i] = up;
+    Value cur = v;
+    for (; i > 1; i >>= 1) {
+      const Value up = combine_with_sibling(cur, nodes_[i ^ 1], (i & 1) != 0);
+      Value& parent = nodes_[i >> 1];
+      if (Monoid::same(parent, up)) return;
+      parent = up;
+      cur = up;
     }
   }
   // Sets a leaf without fixing ancestors; call build() after a batch.
   void set_leaf(std::size_t slot, const Value& v) { nodes_[slot + cap_] = v; }
   void build() {
-    for (std::size_t i = cap_ - 1; i >= 1; --i) nodes_[i] = Monoid::combine(nodes_[2 * i], nodes_[2 * i + 1]);
+    for (std::size_t i = cap_ - 1; i >= 1; --i)
+      nodes_[i] = Monoid::combine(nodes_[2 * i], nodes_[2 * i + 1]);
   }
 
   const Value& root() const { return nodes_[1]; }
@@ -73,6 +79,20 @@ class SegmentTree {
   }
 
  private:
+  // combine(cur, sib) or combine(sib, cur) by which side `cur` is on. A
+  // monoid may provide its own branch-free version (the side is a data bit
+  // of the slot, so a branch on it mispredicts half the time).
+  template <typename M = Monoid>
+  static auto combine_with_sibling(const Value& cur, const Value& sib, bool cur_is_right)
+      -> decltype(M::combine_with_sibling(cur, sib, cur_is_right)) {
+    return M::combine_with_sibling(cur, sib, cur_is_right);
+  }
+  template <typename... Unused>
+  static Value combine_with_sibling(const Value& cur, const Value& sib, bool cur_is_right,
+                                    Unused...) {
+    return cur_is_right ? Monoid::combine(sib, cur) : Monoid::combine(cur, sib);
+  }
+
   template <typename Pred>
   long descend(std::size_t i, Pred pred, bool leftmost) const {
     while (i < cap_) {

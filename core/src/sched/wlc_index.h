@@ -8,7 +8,8 @@
 
 namespace lvs::sched {
 
-using LightestLoad = RatioMin;
+// conn_overhead() is a C int, so wlc's node holds h in 32 bits.
+using LightestLoad = RatioMinOf<std::int32_t>;
 
 // A weight-0 server can never replace the kernel's running minimum (its
 // product is 0, overheads are >= 0), so leaving it out changes nothing.
