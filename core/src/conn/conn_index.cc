@@ -3,6 +3,10 @@
 #include <cassert>
 #include <utility>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "lvs/conn_table.h"
 
 namespace lvs {
@@ -14,6 +18,22 @@ __extension__ typedef unsigned __int128 U128;
 inline std::uint64_t mum(std::uint64_t a, std::uint64_t b) {
   const U128 r = static_cast<U128>(a) * b;
   return static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64);
+}
+
+// Bit i set when tags[i] == tag, for the 8 tags of a bucket: one compare of
+// the whole line instead of eight branches whose outcome is random data.
+inline std::uint32_t tag_matches(const std::uint32_t* tags, std::uint32_t tag) {
+#if defined(__SSE2__)
+  const __m128i t = _mm_set1_epi32(static_cast<int>(tag));
+  const __m128i lo = _mm_cmpeq_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(tags)), t);
+  const __m128i hi = _mm_cmpeq_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(tags + 4)), t);
+  return static_cast<std::uint32_t>(_mm_movemask_ps(_mm_castsi128_ps(lo)) |
+                                    (_mm_movemask_ps(_mm_castsi128_ps(hi)) << 4));
+#else
+  std::uint32_t m = 0;
+  for (int i = 0; i < 8; ++i) m |= static_cast<std::uint32_t>(tags[i] == tag) << i;
+  return m;
+#endif
 }
 
 // Maps a uniform 32-bit value onto [0, n) without a division (Lemire).
@@ -110,10 +130,10 @@ ConnId ConnTable::index_find(const Probe& k, Match&& match) const {
   __builtin_prefetch(&buckets_[k.b2]);  // overlaps the second miss with the first
   for (std::uint32_t bucket : {k.b1, k.b2}) {
     const Bucket& b = buckets_[bucket];
-    for (int i = 0; i < 8; ++i) {
-      if (b.tag[i] != k.tag) continue;
-      prefetch_slot(b.id[i]);  // a 48-byte slot may straddle two lines: ask for both at once
-      if (match(slots_[b.id[i]].conn)) return b.id[i];
+    for (std::uint32_t m = tag_matches(b.tag, k.tag); m != 0; m &= m - 1) {
+      const ConnId id = b.id[__builtin_ctz(m)];
+      prefetch_slot(id);  // a 48-byte slot may straddle two lines: ask for both at once
+      if (match(slots_[id].conn)) return id;
     }
     if (k.b2 == k.b1) break;
   }
@@ -162,8 +182,8 @@ void ConnTable::prefetch_entries(Proto proto, Ip4 client, std::uint16_t client_p
 void ConnTable::prefetch_entries(const Probe& k) const {
   for (std::uint32_t bucket : {k.b1, k.b2}) {
     const Bucket& b = buckets_[bucket];
-    for (int i = 0; i < 8; ++i)
-      if (b.tag[i] == k.tag) prefetch_slot(b.id[i]);
+    for (std::uint32_t m = tag_matches(b.tag, k.tag); m != 0; m &= m - 1)
+      prefetch_slot(b.id[__builtin_ctz(m)]);
   }
 }
 
