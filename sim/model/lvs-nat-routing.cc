@@ -10,6 +10,7 @@
 #include "ns3/packet.h"
 #include "ns3/pointer.h"
 #include "ns3/simulator.h"
+#include "ns3/tag-buffer.h"
 #include "ns3/tcp-header.h"
 #include "ns3/udp-header.h"
 #include "ns3/uinteger.h"
@@ -17,6 +18,7 @@
 #include "lvs/packet.h"
 
 #include <algorithm>
+#include <vector>
 
 namespace ns3
 {
@@ -490,32 +492,154 @@ LvsNatRouting::Rebuild(Pending& pkt, uint32_t wireLen)
         q->RemoveAtStart(l4Avail);
         q->AddAtEnd(Create<Packet>(l4, l4Avail));
     }
-    KeepHeaderByteTags(*pkt.packet, *q, l4Len);
+    CarryByteTags(*pkt.packet, *q, l4Len, pkt.header, pkt.outHeader);
     pkt.out = q;
 }
 
+namespace
+{
+
+struct HeldByteTag
+{
+    TypeId type;
+    std::vector<uint8_t> bytes; ///< the tag as Tag::Serialize wrote it
+    uint32_t start;
+    uint32_t end;
+};
+
+HeldByteTag
+Hold(const ByteTagIterator::Item& item)
+{
+    ObjectBase* instance = item.GetTypeId().GetConstructor()();
+    Tag* tag = dynamic_cast<Tag*>(instance);
+    HeldByteTag held{item.GetTypeId(), {}, item.GetStart(), item.GetEnd()};
+    if (tag)
+    {
+        item.GetTag(*tag);
+        held.bytes.resize(tag->GetSerializedSize());
+        tag->Serialize(TagBuffer(held.bytes.data(), held.bytes.data() + held.bytes.size()));
+    }
+    delete instance;
+    return held;
+}
+
 void
-LvsNatRouting::KeepHeaderByteTags(const Packet& from, Packet& to, uint32_t headerLen)
+Attach(const HeldByteTag& held, Packet& to)
+{
+    ObjectBase* instance = held.type.GetConstructor()();
+    Tag* tag = dynamic_cast<Tag*>(instance);
+    if (tag && tag->GetSerializedSize() == held.bytes.size())
+    {
+        std::vector<uint8_t> bytes = held.bytes; // TagBuffer wants writable memory
+        tag->Deserialize(TagBuffer(bytes.data(), bytes.data() + bytes.size()));
+        to.AddByteTag(*tag, held.start, held.end);
+    }
+    delete instance;
+}
+
+// FlowMonitor's Ipv4FlowProbeTag (private to ns-3's flow-monitor module)
+// serializes as flow id, packet id, size (3 x u32), then the source and
+// destination addresses in network byte order; its probes ignore a tag whose
+// addresses differ from the packet's, as they do for tunnelled packets. A
+// NAT rewrite therefore makes every flow look undelivered unless the tag
+// follows the header. The flow keeps the id its sender's node classified it by.
+//
+// The tag's TypeId exists once a FlowMonitor probe has first used it (ns-3
+// registers it lazily), so it is looked up until found.
+bool
+FlowProbeTagId(TypeId& out)
+{
+    static TypeId tid;
+    static bool known = false;
+    if (!known)
+    {
+        known = TypeId::LookupByNameFailSafe("ns3::Ipv4FlowProbeTag", &tid);
+    }
+    out = tid;
+    return known;
+}
+
+bool
+CarriesFlowProbeTag(const Packet& p)
+{
+    TypeId flowTag;
+    if (!FlowProbeTagId(flowTag))
+    {
+        return false;
+    }
+    ByteTagIterator it = p.GetByteTagIterator();
+    while (it.HasNext())
+    {
+        if (it.Next().GetTypeId() == flowTag)
+        {
+            return true;
+        }
+    }
+    return false;
+}
+
+void
+Readdress(HeldByteTag& held, const Ipv4Header& before, const Ipv4Header& after)
+{
+    TypeId flowTag;
+    if (!FlowProbeTagId(flowTag) || held.type != flowTag || held.bytes.size() != 20)
+    {
+        return;
+    }
+    uint8_t src[4];
+    uint8_t dst[4];
+    before.GetSource().Serialize(src);
+    before.GetDestination().Serialize(dst);
+    if (!std::equal(src, src + 4, held.bytes.begin() + 12) ||
+        !std::equal(dst, dst + 4, held.bytes.begin() + 16))
+    {
+        return; // not this packet's own tag (e.g. an inner, tunnelled one)
+    }
+    after.GetSource().Serialize(held.bytes.data() + 12);
+    after.GetDestination().Serialize(held.bytes.data() + 16);
+}
+
+} // namespace
+
+void
+LvsNatRouting::CarryByteTags(const Packet& from,
+                             Packet& to,
+                             uint32_t headerLen,
+                             const Ipv4Header& before,
+                             const Ipv4Header& after)
 {
     // Byte tags that covered only the replaced bytes (FlowMonitor's tag on a
     // pure ACK, say) would vanish with them: put them back on the new bytes.
-    // Tags reaching into the payload survive by themselves.
+    // Tags reaching into the payload survived in `to` by themselves.
+    std::vector<HeldByteTag> tags;
     ByteTagIterator it = from.GetByteTagIterator();
     while (it.HasNext())
     {
         const ByteTagIterator::Item item = it.Next();
-        if (item.GetEnd() > headerLen)
+        if (item.GetEnd() <= headerLen)
         {
-            continue;
+            tags.push_back(Hold(item));
         }
-        ObjectBase* instance = item.GetTypeId().GetConstructor()();
-        Tag* tag = dynamic_cast<Tag*>(instance);
-        if (tag)
+    }
+    const bool moved = before.GetSource() != after.GetSource() ||
+                       before.GetDestination() != after.GetDestination();
+    if (moved && CarriesFlowProbeTag(to))
+    {
+        // Tags cannot be edited in place: take them all off and put them back.
+        ByteTagIterator kept = to.GetByteTagIterator();
+        while (kept.HasNext())
         {
-            item.GetTag(*tag);
-            to.AddByteTag(*tag, item.GetStart(), item.GetEnd());
+            tags.push_back(Hold(kept.Next()));
         }
-        delete instance;
+        to.RemoveAllByteTags();
+    }
+    for (HeldByteTag& held : tags)
+    {
+        if (moved)
+        {
+            Readdress(held, before, after);
+        }
+        Attach(held, to);
     }
 }
 

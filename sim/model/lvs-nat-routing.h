@@ -153,7 +153,13 @@ class LvsNatRouting : public LvsWrappingRouting
     uint32_t ToWire(const Packet& p, const Ipv4Header& header);
     /// The packet to send after a rewrite: `original`'s tags and payload, the engine's headers.
     void Rebuild(Pending& pkt, uint32_t wireLen);
-    static void KeepHeaderByteTags(const Packet& from, Packet& to, uint32_t headerLen);
+    /// Carries `from`'s byte tags over to `to` (whose first `headerLen` bytes
+    /// are new) and re-addresses FlowMonitor's tags from `before` to `after`.
+    static void CarryByteTags(const Packet& from,
+                              Packet& to,
+                              uint32_t headerLen,
+                              const Ipv4Header& before,
+                              const Ipv4Header& after);
     /// The inner protocol's route to `destination`; DR overrides its gateway with the real server.
     Ptr<Ipv4Route> RouteTo(Ipv4Address destination, bool viaRealServer);
     void BuildIcmpUnreachable(Pending& pkt, uint32_t wireLen);
