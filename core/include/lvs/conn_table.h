@@ -216,6 +216,7 @@ class ConnTable {
   void timer_unlink(ConnId id);
   bool take_slot(std::uint64_t tick);
   ConnId pop_due(std::uint64_t now_tick);
+  void prefetch_pending() const;
   void settle(ConnId id, std::uint64_t now_tick);
 
   std::size_t capacity_ = 0;

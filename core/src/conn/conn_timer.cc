@@ -74,10 +74,23 @@ bool ConnTable::take_slot(std::uint64_t tick) {
 ConnId ConnTable::pop_due(std::uint64_t now_tick) {
   for (ConnId id; (id = wheel_[kPendingList]) != kNoConn;) {
     timer_unlink(id);
+    prefetch_pending();
     if (tick_due(slots_[id].conn.expires, now_tick)) return id;
     timer_link_by_expiry(id);
   }
   return kNoConn;
+}
+
+// The pending list is a walk over cold entries, and erasing one needs its
+// index buckets, which only its key can locate. While one entry is handled,
+// ask for the slot two ahead and for the buckets of the next one (whose slot
+// was asked for one pop ago), so the misses overlap instead of queueing.
+void ConnTable::prefetch_pending() const {
+  const ConnId next = wheel_[kPendingList];
+  if (next == kNoConn) return;
+  const Conn& c = slots_[next].conn;
+  if (c.timer_next != kNoConn) prefetch_slot(c.timer_next);
+  prefetch(key_hash(c.proto, c.caddr, c.cport));
 }
 
 // After the callback: a touched entry is re-filed; one still due (the callback
