@@ -200,9 +200,19 @@ class ConnTable {
     __builtin_prefetch(p + sizeof(Slot) - 1);
   }
 
-  // Index (conn_index.cc).
+  // Index (conn_index.cc; the hash is here so that the batch path inlines it).
   Probe key_hash(Proto proto, Ip4 client, std::uint16_t client_port) const;
   std::uint32_t alt_bucket(std::uint32_t bucket, std::uint32_t tag) const;
+  // Folded 64x64->128 multiply (wyhash's mum): a keyed, well-mixing step.
+  static std::uint64_t mum(std::uint64_t a, std::uint64_t b) {
+    __extension__ typedef unsigned __int128 U128;
+    const U128 r = static_cast<U128>(a) * b;
+    return static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64);
+  }
+  // Maps a uniform 32-bit value onto [0, n) without a division (Lemire).
+  static std::uint32_t reduce(std::uint32_t x, std::uint32_t n) {
+    return static_cast<std::uint32_t>((static_cast<std::uint64_t>(x) * n) >> 32);
+  }
   bool bucket_put(std::uint32_t bucket, std::uint32_t tag, ConnId id);
   bool index_insert(const Probe& k, ConnId id);
   void index_remove(ConnId id);
@@ -261,6 +271,33 @@ void ConnTable::for_each(F&& visit) const {
       visit(static_cast<const Conn&>(slots_[id].conn));
     }
   }
+}
+
+inline ConnTable::Probe ConnTable::key_hash(Proto proto, Ip4 client,
+                                            std::uint16_t client_port) const {
+  const std::uint64_t key = (static_cast<std::uint64_t>(client) << 32) |
+                            (static_cast<std::uint64_t>(client_port) << 16) |
+                            static_cast<std::uint64_t>(proto);
+  const std::uint64_t h =
+      mum(mum(key ^ seed_[0], seed_[1] ^ 0xe7037ed1a0b428dbull) ^ seed_[0], 0xa0761d6478bd642full);
+  Probe k;
+  k.tag = static_cast<std::uint32_t>(h >> 32);
+  if (k.tag == 0) k.tag = 1;  // 0 marks an empty pair
+  k.b1 = reduce(static_cast<std::uint32_t>(h), n_buckets_);
+  k.b2 = alt_bucket(k.b1, k.tag);
+  return k;
+}
+
+// b2 = (offset(tag) - b1) mod n is its own inverse, so a displaced id finds its
+// other bucket from its tag alone, with any bucket count.
+inline std::uint32_t ConnTable::alt_bucket(std::uint32_t bucket, std::uint32_t tag) const {
+  const std::uint32_t offset = reduce(tag * 0x9e3779b1u, n_buckets_);
+  return offset >= bucket ? offset - bucket : offset + n_buckets_ - bucket;
+}
+
+inline void ConnTable::prefetch(const Probe& k) const {
+  __builtin_prefetch(&buckets_[k.b1]);
+  __builtin_prefetch(&buckets_[k.b2]);
 }
 
 }  // namespace lvs
