@@ -50,6 +50,13 @@ void print_failover(const nlohmann::json& s) {
     std::printf("  established connections: %llu, survived %llu, broken %llu\n", count(f, "established_at_failure"),
                 count(f, "survived"), count(f, "broken"));
   }
+  for (const auto& h : s.value("handovers", nlohmann::json::array())) {
+    std::printf("handover at %.2f s: %s -> %s (%s; both master for %.6f s), forwarding after %.3f s; "
+                "established connections %llu, survived %llu, broken %llu\n",
+                num(h, "at_s"), h["from"].get<std::string>().c_str(), h["to"].get<std::string>().c_str(),
+                h["reason"].get<std::string>().c_str(), num(h, "overlap_s"), num(h, "takeover_s"),
+                count(h, "established_at_handover"), count(h, "survived"), count(h, "broken"));
+  }
   for (const auto& b : s.value("split_brain", nlohmann::json::array())) {
     std::printf("split brain from %.3f s to ", num(b, "from_s"));
     if (b["to_s"].is_null()) {

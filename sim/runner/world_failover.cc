@@ -198,12 +198,60 @@ void World::Impl::on_master_changed(std::size_t i, bool master) {
   const auto masters = std::count_if(routers.begin(), routers.end(), [](const RouterState& x) { return x.active; });
   if (masters > 1 && split_brain_since < 0) {
     split_brain_since = t;
-    event(t, "split_brain", {{"masters", masters}});
+    // A router preempting a running master overlaps it until its first
+    // advert arrives there, well within one advert interval; a split brain
+    // lasts until adverts get through again. Until that is decided the
+    // overlap is a handover, with the old master's flows noted for survivors.
+    const RouterState* old_master = nullptr;
+    for (const RouterState& o : routers)
+      if (master && o.active && &o != &r) old_master = &o;
+    if (old_master) {
+      FailoverRecord rec;
+      rec.handover = true;
+      rec.fault_s = t;
+      rec.fault = "preempt";
+      rec.router = old_master->spec->name;
+      rec.new_master = r.spec->name;
+      rec.detected_s = t;
+      rec.flows = established_flows(*old_master);
+      pending_handover = failovers.size();
+      failovers.push_back(std::move(rec));
+      Simulator::Schedule(Seconds(shortest_advert_int()), [this, t] {
+        if (split_brain_since != t || pending_handover >= failovers.size()) return;
+        failovers.erase(failovers.begin() + static_cast<std::ptrdiff_t>(pending_handover));
+        pending_handover = SIZE_MAX;
+        event(now_s(), "split_brain", {{"masters", 2}, {"since_s", t}});
+      });
+    } else {
+      event(t, "split_brain", {{"masters", masters}, {"since_s", t}});
+    }
   } else if (masters <= 1 && split_brain_since >= 0) {
-    split_brain.emplace_back(split_brain_since, t);
-    event(t, "split_brain_end", {{"masters", masters}, {"lasted_s", t - split_brain_since}});
+    const double lasted = t - split_brain_since;
+    if (pending_handover < failovers.size()) {
+      FailoverRecord& h = failovers[pending_handover];
+      h.overlap_s = lasted;
+      event(t, "handover", {{"from", h.router}, {"to", h.new_master}, {"overlap_s", lasted},
+                            {"established", h.flows.size()}});
+    } else {
+      split_brain.emplace_back(split_brain_since, t);
+      event(t, "split_brain_end", {{"masters", masters}, {"lasted_s", lasted}});
+    }
+    pending_handover = SIZE_MAX;
     split_brain_since = -1;
   }
+}
+
+// Below this, two masters are one taking over from the other: no VRRP
+// router can tell the difference, since none has yet missed an advert.
+double World::Impl::shortest_advert_int() const {
+  double shortest = sc.failover.advert_int_s;
+  for (const RouterState& r : routers) {
+    if (!r.vrrp || !r.vrrp->GetGroup()) continue;
+    const VrrpSyncGroup& g = *r.vrrp->GetGroup();
+    for (std::size_t k = 0; k < g.size(); ++k)
+      shortest = std::min(shortest, std::chrono::duration<double>(g.member(k).config().advert_int).count());
+  }
+  return shortest;
 }
 
 void World::Impl::on_rewritten(std::size_t i, Side ingress, const Ipv4Header&, const Ipv4Header& after,
@@ -431,16 +479,25 @@ void World::Impl::failover_summary(json& out) const {
   std::vector<LvsRequestRecord> records;
   if (!failovers.empty() || !split_brain.empty() || split_brain_since >= 0)
     for (const auto& log : logs) records.insert(records.end(), log->Records().begin(), log->Records().end());
+  json handovers = json::array();
   for (const FailoverRecord& f : failovers) {
-    json j = {{"at_s", f.fault_s}, {"fault", f.fault}, {"router", f.router}};
-    j["new_master"] = f.new_master.empty() ? json(nullptr) : json(f.new_master);
-    j["detection_s"] = f.detected_s < 0 ? json(nullptr) : json(f.detected_s - f.fault_s);
-    j["takeover_s"] = f.takeover_s < 0 ? json(nullptr) : json(f.takeover_s - f.fault_s);
-    // VRRP's own clock: master-down fired this long after the last advert.
-    j["last_advert_at_s"] = f.last_advert_s < 0 ? json(nullptr) : json(f.last_advert_s);
-    j["after_last_advert_s"] =
-        f.last_advert_s < 0 || f.detected_s < 0 ? json(nullptr) : json(f.detected_s - f.last_advert_s);
-    j["established_at_failure"] = f.flows.size();
+    json j;
+    if (f.handover) {
+      j = {{"at_s", f.fault_s}, {"from", f.router}, {"to", f.new_master}, {"reason", f.fault}};
+      j["overlap_s"] = f.overlap_s < 0 ? json(nullptr) : json(f.overlap_s);
+      j["takeover_s"] = f.takeover_s < 0 ? json(nullptr) : json(f.takeover_s - f.fault_s);
+      j["established_at_handover"] = f.flows.size();
+    } else {
+      j = {{"at_s", f.fault_s}, {"fault", f.fault}, {"router", f.router}};
+      j["new_master"] = f.new_master.empty() ? json(nullptr) : json(f.new_master);
+      j["detection_s"] = f.detected_s < 0 ? json(nullptr) : json(f.detected_s - f.fault_s);
+      j["takeover_s"] = f.takeover_s < 0 ? json(nullptr) : json(f.takeover_s - f.fault_s);
+      // VRRP's own clock: master-down fired this long after the last advert.
+      j["last_advert_at_s"] = f.last_advert_s < 0 ? json(nullptr) : json(f.last_advert_s);
+      j["after_last_advert_s"] =
+          f.last_advert_s < 0 || f.detected_s < 0 ? json(nullptr) : json(f.detected_s - f.last_advert_s);
+      j["established_at_failure"] = f.flows.size();
+    }
     j["survived"] = f.survived.size();
     j["broken"] = f.flows.size() - f.survived.size();
     // What clients saw: the longest stretch without a completed request from
@@ -474,9 +531,10 @@ void World::Impl::failover_summary(json& out) const {
           after[rec.outcome == LvsRequestOutcome::kOk ? "ok" : "failed"] =
               after[rec.outcome == LvsRequestOutcome::kOk ? "ok" : "failed"].get<std::uint64_t>() + 1;
     j["requests_after_takeover"] = after;
-    list.push_back(j);
+    (f.handover ? handovers : list).push_back(j);
   }
   out["failovers"] = list;
+  out["handovers"] = handovers;
   // Split brain: while both routers are master, and once it is over, how
   // requests fared (neighbours may still send to the router that yielded).
   auto outcome_counts = [&](double from, double to) {

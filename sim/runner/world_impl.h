@@ -43,14 +43,18 @@ struct RouterState {
   bool awaiting_first_forward = false;  // became master; takeover ends at its first forwarded packet
 };
 
-// One failure of the forwarding router and what followed (world_failover.cc).
+// One failure of the forwarding router and what followed (world_failover.cc),
+// or a handover: a router taking mastership back by preemption while the
+// master still ran (the two overlap for about one advert's transit).
 struct FailoverRecord {
+  bool handover = false;
   double fault_s = 0;
-  std::string fault;   // down / shutdown / partition
-  std::string router;  // the master that failed
+  std::string fault;   // down / shutdown / partition; "preempt" for a handover
+  std::string router;  // the master that failed (or handed over)
   double detected_s = -1;  // another router's VRRP group became master
   double last_advert_s = -1;  // when the new master last heard the failed one
   double takeover_s = -1;  // the new master forwarded its first packet
+  double overlap_s = -1;   // handover: how long both were master
   std::string new_master;
   // TCP connections established on the failed master at the failure, by
   // client endpoint, and those the new master carried back to their client.
@@ -100,6 +104,7 @@ struct World::Impl {
   std::set<std::pair<Ip4, std::uint16_t>> flood_flows;       // established when the flood began
   std::set<std::pair<Ip4, std::uint16_t>> flood_delivering;  // ... and given data once the table was full
   double split_brain_since = -1;
+  std::size_t pending_handover = SIZE_MAX;  // failovers[] entry of a two-master overlap not yet judged
   std::vector<std::pair<double, double>> split_brain;  // [start, end) with two masters
 
   std::vector<Sample> samples;
@@ -137,6 +142,7 @@ struct World::Impl {
   void reboot(RouterState& r);
   void on_transition(std::size_t router, std::string instance, VrrpState from, VrrpState to, VrrpReason why);
   void on_master_changed(std::size_t router, bool master);
+  double shortest_advert_int() const;
   void on_advert_rx(std::size_t router, ns3::Ipv4Address from, std::uint8_t priority);
   void on_rewritten(std::size_t router, Side ingress, const ns3::Ipv4Header& before,
                     const ns3::Ipv4Header& after, ns3::Ptr<const ns3::Packet> packet);

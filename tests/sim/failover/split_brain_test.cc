@@ -25,6 +25,8 @@ TEST(SplitBrain, BothMastersDuringPartitionOneAfterHeal) {
   EXPECT_EQ(s["vrrp"][1]["state"], "BACKUP");
   EXPECT_TRUE(sb.contains("requests_after"));
   EXPECT_TRUE(s["failovers"].empty());
+  // A real split brain is not mistaken for a preempting handover.
+  EXPECT_TRUE(s["handovers"].empty()) << s["handovers"].dump();
 }
 
 }  // namespace
