@@ -79,8 +79,9 @@ void ConnTable::index_remove(ConnId id) {
   const Probe k = key_hash(c.proto, c.caddr, c.cport);
   for (std::uint32_t bucket : {k.b1, k.b2}) {
     Bucket& b = buckets_[bucket];
-    for (int i = 0; i < 8; ++i) {
-      if (b.tag[i] == k.tag && b.id[i] == id) {
+    for (std::uint32_t m = tag_matches(b.tag, k.tag); m != 0; m &= m - 1) {
+      const int i = __builtin_ctz(m);
+      if (b.id[i] == id) {
         b.tag[i] = 0;
         b.id[i] = kNoConn;
         return;
