@@ -7,6 +7,7 @@
 // packets from the client (find_in) and from the real server (find_out).
 // Persistence templates live in the same table with kConnTemplate set.
 
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
@@ -223,6 +224,7 @@ class ConnTable {
   std::uint32_t clamp_expiry(Time t) const;
   void timer_link(ConnId id, std::uint32_t list);
   void timer_link_by_expiry(ConnId id);
+  void refile(ConnId id);  // unlink, then link by expiry
   void timer_unlink(ConnId id);
   bool take_slot(std::uint64_t tick);
   ConnId pop_due(std::uint64_t now_tick);
@@ -293,6 +295,40 @@ inline ConnTable::Probe ConnTable::key_hash(Proto proto, Ip4 client,
 inline std::uint32_t ConnTable::alt_bucket(std::uint32_t bucket, std::uint32_t tag) const {
   const std::uint32_t offset = reduce(tag * 0x9e3779b1u, n_buckets_);
   return offset >= bucket ? offset - bucket : offset + n_buckets_ - bucket;
+}
+
+// The per-packet table operations are inline, so the packet path in other
+// files pays no call for them.
+inline std::uint64_t ConnTable::ceil_tick(Time t) {
+  // Rounding up keeps "never before its time" exact.
+  return t.count() <= 0 ? 0 : static_cast<std::uint64_t>((t.count() - 1) / 1000000 + 1);
+}
+
+inline std::uint32_t ConnTable::clamp_expiry(Time t) const {
+  std::uint64_t tick = ceil_tick(t);
+  if (tick > cur_tick_ + kMaxTicks) tick = cur_tick_ + kMaxTicks;
+  return static_cast<std::uint32_t>(tick);
+}
+
+inline void ConnTable::touch(ConnId id, Time expires_at) {
+  assert(live(id));
+  Conn& c = slots_[id].conn;
+  const std::uint32_t old_expires = c.expires;
+  c.expires = clamp_expiry(expires_at);
+  // Later expiry: the entry's check comes first and re-files it. Earlier: the
+  // current slot may be checked too late, so move it.
+  const bool earlier = static_cast<std::int32_t>(c.expires - old_expires) < 0;
+  if (earlier && slots_[id].prev != kDetached) refile(id);
+}
+
+inline Conn& ConnTable::operator[](ConnId id) {
+  assert(live(id));
+  return slots_[id].conn;
+}
+
+inline const Conn& ConnTable::operator[](ConnId id) const {
+  assert(live(id));
+  return slots_[id].conn;
 }
 
 inline void ConnTable::prefetch(const Probe& k) const {

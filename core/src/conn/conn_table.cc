@@ -104,18 +104,9 @@ void ConnTable::erase(ConnId id) {
   --size_;
 }
 
-void ConnTable::touch(ConnId id, Time expires_at) {
-  assert(live(id));
-  Conn& c = slots_[id].conn;
-  const std::uint32_t old_expires = c.expires;
-  c.expires = clamp_expiry(expires_at);
-  // Later expiry: the entry's check comes first and re-files it. Earlier: the
-  // current slot may be checked too late, so move it.
-  const bool earlier = static_cast<std::int32_t>(c.expires - old_expires) < 0;
-  if (earlier && slots_[id].prev != kDetached) {
-    timer_unlink(id);
-    timer_link_by_expiry(id);
-  }
+void ConnTable::refile(ConnId id) {
+  timer_unlink(id);
+  timer_link_by_expiry(id);
 }
 
 Time ConnTable::expires_at(ConnId id) const {
@@ -126,15 +117,5 @@ Time ConnTable::expires_at(ConnId id) const {
 }
 
 bool ConnTable::contains(ConnId id) const { return live(id); }
-
-Conn& ConnTable::operator[](ConnId id) {
-  assert(live(id));
-  return slots_[id].conn;
-}
-
-const Conn& ConnTable::operator[](ConnId id) const {
-  assert(live(id));
-  return slots_[id].conn;
-}
 
 }  // namespace lvs

@@ -13,16 +13,7 @@ std::uint64_t ConnTable::floor_tick(Time t) {
   return t.count() <= 0 ? 0 : static_cast<std::uint64_t>(t.count() / kNsPerTick);
 }
 
-// Rounding up keeps "never before its time" exact.
-std::uint64_t ConnTable::ceil_tick(Time t) {
-  return t.count() <= 0 ? 0 : static_cast<std::uint64_t>((t.count() - 1) / kNsPerTick + 1);
-}
-
-std::uint32_t ConnTable::clamp_expiry(Time t) const {
-  std::uint64_t tick = ceil_tick(t);
-  if (tick > cur_tick_ + kMaxTicks) tick = cur_tick_ + kMaxTicks;
-  return static_cast<std::uint32_t>(tick);
-}
+static_assert(kNsPerTick == 1000000, "ceil_tick in conn_table.h divides by the same tick");
 
 void ConnTable::timer_link(ConnId id, std::uint32_t list) {
   Slot& slot = slots_[id];
