@@ -175,6 +175,7 @@ class ConnTable {
     std::uint32_t id[8];
   };
 
+  static constexpr std::int64_t kNsPerTick = 1000000;
   static constexpr std::uint32_t kWheelSlots = 1u << 16;
   static constexpr std::uint32_t kWheelMask = kWheelSlots - 1;
   static constexpr std::uint32_t kPendingList = kWheelSlots;  // the slot being fired
@@ -301,7 +302,7 @@ inline std::uint32_t ConnTable::alt_bucket(std::uint32_t bucket, std::uint32_t t
 // files pays no call for them.
 inline std::uint64_t ConnTable::ceil_tick(Time t) {
   // Rounding up keeps "never before its time" exact.
-  return t.count() <= 0 ? 0 : static_cast<std::uint64_t>((t.count() - 1) / 1000000 + 1);
+  return t.count() <= 0 ? 0 : static_cast<std::uint64_t>((t.count() - 1) / kNsPerTick + 1);
 }
 
 inline std::uint32_t ConnTable::clamp_expiry(Time t) const {

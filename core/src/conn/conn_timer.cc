@@ -5,15 +5,10 @@
 #include "lvs/conn_table.h"
 
 namespace lvs {
-namespace {
-constexpr std::int64_t kNsPerTick = 1000000;
-}  // namespace
 
 std::uint64_t ConnTable::floor_tick(Time t) {
   return t.count() <= 0 ? 0 : static_cast<std::uint64_t>(t.count() / kNsPerTick);
 }
-
-static_assert(kNsPerTick == 1000000, "ceil_tick in conn_table.h divides by the same tick");
 
 void ConnTable::timer_link(ConnId id, std::uint32_t list) {
   Slot& slot = slots_[id];

@@ -22,9 +22,9 @@ class SegmentTree {
   std::size_t capacity() const { return cap_; }
 
   // Sets a leaf and fixes its ancestors, stopping where nothing changes
-  // (most count changes touch a server that wins nothing).
-  // The changed value travels up in registers: each level reads only the
-  // sibling, so the chain of combines never waits on a store just made.
+  // (most count changes touch a server that wins nothing). The changed
+  // value travels up in registers and each level reads only the sibling,
+  // so the chain of combines never waits on a store it just made.
   void set(std::size_t slot, const Value& v) {
     std::size_t i = slot + cap_;
     if (Monoid::same(nodes_[i], v)) return;
