@@ -147,7 +147,7 @@ void BM_EstablishedFlowBatch(benchmark::State& state) {
   if (forwarded != state.iterations() * static_cast<std::int64_t>(kBatch)) state.SkipWithError("a packet was not forwarded");
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kBatch));
 }
-BENCHMARK(BM_EstablishedFlowBatch)->Arg(1000000)->Unit(benchmark::kNanosecond);
+BENCHMARK(BM_EstablishedFlowBatch)->Arg(1000000)->Arg(10000)->Unit(benchmark::kNanosecond);
 
 // The memory-latency floor: dependent random reads over as many bytes as the
 // engine's connection table uses for the same number of flows.
