@@ -227,6 +227,13 @@ void World::Impl::on_master_changed(std::size_t i, bool master) {
     }
   } else if (masters <= 1 && split_brain_since >= 0) {
     const double lasted = t - split_brain_since;
+    // A handover only if the old master is the one that stepped down (the
+    // newcomer dropping out again, by a crash say, leaves a short split).
+    if (pending_handover < failovers.size() && failovers[pending_handover].router != r.spec->name) {
+      failovers.erase(failovers.begin() + static_cast<std::ptrdiff_t>(pending_handover));
+      pending_handover = SIZE_MAX;
+      event(t, "split_brain", {{"masters", 2}, {"since_s", split_brain_since}});
+    }
     if (pending_handover < failovers.size()) {
       FailoverRecord& h = failovers[pending_handover];
       h.overlap_s = lasted;
