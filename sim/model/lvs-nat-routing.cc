@@ -562,12 +562,13 @@ FlowProbeTagId(TypeId& out)
 bool
 CarriesFlowProbeTag(const Packet& p)
 {
+    ByteTagIterator it = p.GetByteTagIterator();
     TypeId flowTag;
-    if (!FlowProbeTagId(flowTag))
+    // Most packets carry no byte tag at all: no TypeId lookup for them.
+    if (!it.HasNext() || !FlowProbeTagId(flowTag))
     {
         return false;
     }
-    ByteTagIterator it = p.GetByteTagIterator();
     while (it.HasNext())
     {
         if (it.Next().GetTypeId() == flowTag)
