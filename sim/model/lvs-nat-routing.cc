@@ -524,14 +524,13 @@ Hold(const ByteTagIterator::Item& item)
 }
 
 void
-Attach(const HeldByteTag& held, Packet& to)
+Attach(HeldByteTag& held, Packet& to)
 {
     ObjectBase* instance = held.type.GetConstructor()();
     Tag* tag = dynamic_cast<Tag*>(instance);
     if (tag && tag->GetSerializedSize() == held.bytes.size())
     {
-        std::vector<uint8_t> bytes = held.bytes; // TagBuffer wants writable memory
-        tag->Deserialize(TagBuffer(bytes.data(), bytes.data() + bytes.size()));
+        tag->Deserialize(TagBuffer(held.bytes.data(), held.bytes.data() + held.bytes.size()));
         to.AddByteTag(*tag, held.start, held.end);
     }
     delete instance;

@@ -8,6 +8,7 @@
 #include <ns3/point-to-point-module.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include "model/lvs-arp-learning.h"
@@ -203,8 +204,9 @@ void World::Impl::on_master_changed(std::size_t i, bool master) {
     // lasts until adverts get through again. Until that is decided the
     // overlap is a handover, with the old master's flows noted for survivors.
     const RouterState* old_master = nullptr;
-    for (const RouterState& o : routers)
-      if (master && o.active && &o != &r) old_master = &o;
+    if (master)
+      for (const RouterState& o : routers)
+        if (o.active && &o != &r) old_master = &o;
     if (old_master) {
       FailoverRecord rec;
       rec.handover = true;
@@ -217,10 +219,7 @@ void World::Impl::on_master_changed(std::size_t i, bool master) {
       pending_handover = failovers.size();
       failovers.push_back(std::move(rec));
       Simulator::Schedule(Seconds(shortest_advert_int()), [this, t] {
-        if (split_brain_since != t || pending_handover >= failovers.size()) return;
-        failovers.erase(failovers.begin() + static_cast<std::ptrdiff_t>(pending_handover));
-        pending_handover = SIZE_MAX;
-        event(now_s(), "split_brain", {{"masters", 2}, {"since_s", t}});
+        if (split_brain_since == t) drop_pending_handover(t);
       });
     } else {
       event(t, "split_brain", {{"masters", masters}, {"since_s", t}});
@@ -229,11 +228,8 @@ void World::Impl::on_master_changed(std::size_t i, bool master) {
     const double lasted = t - split_brain_since;
     // A handover only if the old master is the one that stepped down (the
     // newcomer dropping out again, by a crash say, leaves a short split).
-    if (pending_handover < failovers.size() && failovers[pending_handover].router != r.spec->name) {
-      failovers.erase(failovers.begin() + static_cast<std::ptrdiff_t>(pending_handover));
-      pending_handover = SIZE_MAX;
-      event(t, "split_brain", {{"masters", 2}, {"since_s", split_brain_since}});
-    }
+    if (pending_handover < failovers.size() && failovers[pending_handover].router != r.spec->name)
+      drop_pending_handover(split_brain_since);
     if (pending_handover < failovers.size()) {
       FailoverRecord& h = failovers[pending_handover];
       h.overlap_s = lasted;
@@ -248,17 +244,28 @@ void World::Impl::on_master_changed(std::size_t i, bool master) {
   }
 }
 
+// The overlap that began at `since` is a split brain after all: no handover
+// record, and the split's start event, deferred until now.
+void World::Impl::drop_pending_handover(double since) {
+  if (pending_handover >= failovers.size()) return;
+  failovers.erase(failovers.begin() + static_cast<std::ptrdiff_t>(pending_handover));
+  pending_handover = SIZE_MAX;
+  event(now_s(), "split_brain", {{"masters", 2}, {"since_s", since}});
+}
+
 // Below this, two masters are one taking over from the other: no VRRP
 // router can tell the difference, since none has yet missed an advert.
+// The routers' own instances decide (keepalived files may set their own
+// advert_int); the scenario's failover.vrrp value only when none has one.
 double World::Impl::shortest_advert_int() const {
-  double shortest = sc.failover.advert_int_s;
+  double shortest = std::numeric_limits<double>::infinity();
   for (const RouterState& r : routers) {
     if (!r.vrrp || !r.vrrp->GetGroup()) continue;
     const VrrpSyncGroup& g = *r.vrrp->GetGroup();
     for (std::size_t k = 0; k < g.size(); ++k)
       shortest = std::min(shortest, std::chrono::duration<double>(g.member(k).config().advert_int).count());
   }
-  return shortest;
+  return std::isinf(shortest) ? sc.failover.advert_int_s : shortest;
 }
 
 void World::Impl::on_rewritten(std::size_t i, Side ingress, const Ipv4Header&, const Ipv4Header& after,

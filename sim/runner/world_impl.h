@@ -143,6 +143,7 @@ struct World::Impl {
   void on_transition(std::size_t router, std::string instance, VrrpState from, VrrpState to, VrrpReason why);
   void on_master_changed(std::size_t router, bool master);
   double shortest_advert_int() const;
+  void drop_pending_handover(double since);
   void on_advert_rx(std::size_t router, ns3::Ipv4Address from, std::uint8_t priority);
   void on_rewritten(std::size_t router, Side ingress, const ns3::Ipv4Header& before,
                     const ns3::Ipv4Header& after, ns3::Ptr<const ns3::Packet> packet);

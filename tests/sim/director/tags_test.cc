@@ -52,14 +52,19 @@ void Check(Seen* s, const Ipv4Header& h, Ptr<const Packet> p, uint32_t) {
   s->packet_tag += p->PeekPacketTag(t) && t.Value() == kPacketMark;
 }
 
-TEST(DirectorTags, PacketAndByteTagsSurviveRewrite) {
-  NatTopology t;
+// rr over the two servers; each of `senders` uploads 30,000 bytes to the VIP from 0.1 s.
+void BulkToVip(NatTopology& t, const NodeContainer& senders) {
   t.AddService(lvs::Proto::kTcp, 80, "rr", {1, 1});
   PacketSinkHelper sink("ns3::TcpSocketFactory", InetSocketAddress(Ipv4Address::GetAny(), 80));
   sink.Install(t.servers);
   BulkSendHelper bulk("ns3::TcpSocketFactory", InetSocketAddress(Ipv4Address(kVip), 80));
   bulk.SetAttribute("MaxBytes", UintegerValue(30000));
-  bulk.Install(t.clients.Get(0)).Start(Seconds(0.1));
+  bulk.Install(senders).Start(Seconds(0.1));
+}
+
+TEST(DirectorTags, PacketAndByteTagsSurviveRewrite) {
+  NatTopology t;
+  BulkToVip(t, NodeContainer(t.clients.Get(0)));
   Seen at_server, at_client;
   for (uint32_t i = 0; i < t.servers.GetN(); ++i) {
     Ptr<Ipv4L3Protocol> l3 = t.servers.Get(i)->GetObject<Ipv4L3Protocol>();
@@ -88,12 +93,7 @@ TEST(DirectorTags, PacketAndByteTagsSurviveRewrite) {
 // the server->client flow, rewritten to VIP->client, at the client.
 TEST(DirectorTags, FlowMonitorCountsNatFlowsAsDelivered) {
   NatTopology t;
-  t.AddService(lvs::Proto::kTcp, 80, "rr", {1, 1});
-  PacketSinkHelper sink("ns3::TcpSocketFactory", InetSocketAddress(Ipv4Address::GetAny(), 80));
-  sink.Install(t.servers);
-  BulkSendHelper bulk("ns3::TcpSocketFactory", InetSocketAddress(Ipv4Address(kVip), 80));
-  bulk.SetAttribute("MaxBytes", UintegerValue(30000));
-  bulk.Install(t.clients).Start(Seconds(0.1));
+  BulkToVip(t, t.clients);
   FlowMonitorHelper helper;
   Ptr<FlowMonitor> monitor = helper.InstallAll();
   Simulator::Stop(Seconds(2));
