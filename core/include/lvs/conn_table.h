@@ -12,6 +12,10 @@
 #include <cstdint>
 #include <type_traits>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "lvs/conn_state.h"
 #include "lvs/types.h"
 
@@ -133,17 +137,37 @@ class ConnTable {
   // Second batch stage, once the buckets have arrived: bring the entries whose
   // tags match this client key into cache.
   void prefetch_entries(Proto proto, Ip4 client, std::uint16_t client_port) const;
-  // Bring one known entry into cache.
-  void prefetch_entry(ConnId id) const;
+  // Bring one known entry into cache (nothing for kNoConn).
+  void prefetch_entry(ConnId id) const {
+    // Branch-free: GCC 12 drops a prefetch guarded by `id < high_water_`
+    // (checked with objdump); slot 0 is always inside the allocation.
+    prefetch_slot(id < high_water_ ? id : 0);
+  }
+  // The first entry whose tag matches the probe, looking in both buckets at
+  // once and choosing without a branch on their contents; kNoConn when no tag
+  // matches. It is the entry find_in/find_out return when its key matches,
+  // so a caller that checks the key itself can skip them (the engine's
+  // established-flow fast path); on a mismatch (a tag collision) it must ask
+  // them. Reads only the two bucket lines: the caller reads the entry.
+  ConnId first_candidate(const Probe& k) const;
+  // The earliest time expire() has work to do: the start of the next tick.
+  Time next_tick_time() const {
+    return Time{static_cast<Duration::rep>(cur_tick_) * kNsPerTick};
+  }
 
   // Copies `conn` in and arms its timer; kNoConn when the table is full or the
   // index cannot place the key. The caller checks for duplicates first.
   ConnId insert(const Conn& conn, Time expires_at);
   void erase(ConnId id);
   // Re-arm the timer: the connection expires at `expires_at` unless touched again.
-  void touch(ConnId id, Time expires_at);
+  void touch(ConnId id, Time expires_at) { touch_tick(id, expiry_tick(expires_at)); }
+  // The same in two steps, for many connections re-armed to one time: the
+  // tick touch() stores for `expires_at` (valid until the next expire()), and
+  // the re-arm with it.
+  std::uint32_t expiry_tick(Time expires_at) const { return clamp_expiry(expires_at); }
+  void touch_tick(ConnId id, std::uint32_t tick);
   Time expires_at(ConnId id) const;
-  bool contains(ConnId id) const;
+  bool contains(ConnId id) const { return live(id); }
 
   Conn& operator[](ConnId id);
   const Conn& operator[](ConnId id) const;
@@ -217,6 +241,9 @@ class ConnTable {
   }
   bool bucket_put(std::uint32_t bucket, std::uint32_t tag, ConnId id);
   bool index_insert(const Probe& k, ConnId id);
+  // Bit i set when tags[i] == tag, for the 8 tags of a bucket: one compare of
+  // the whole line instead of eight branches whose outcome is random data.
+  static std::uint32_t tag_matches(const std::uint32_t* tags, std::uint32_t tag);
   void index_remove(ConnId id);
   template <class Match>
   ConnId index_find(const Probe& k, Match&& match) const;
@@ -311,11 +338,11 @@ inline std::uint32_t ConnTable::clamp_expiry(Time t) const {
   return static_cast<std::uint32_t>(tick);
 }
 
-inline void ConnTable::touch(ConnId id, Time expires_at) {
+inline void ConnTable::touch_tick(ConnId id, std::uint32_t tick) {
   assert(live(id));
   Conn& c = slots_[id].conn;
   const std::uint32_t old_expires = c.expires;
-  c.expires = clamp_expiry(expires_at);
+  c.expires = tick;
   // Later expiry: the entry's check comes first and re-files it. Earlier: the
   // current slot may be checked too late, so move it.
   const bool earlier = static_cast<std::int32_t>(c.expires - old_expires) < 0;
@@ -330,6 +357,32 @@ inline Conn& ConnTable::operator[](ConnId id) {
 inline const Conn& ConnTable::operator[](ConnId id) const {
   assert(live(id));
   return slots_[id].conn;
+}
+
+inline std::uint32_t ConnTable::tag_matches(const std::uint32_t* tags, std::uint32_t tag) {
+#if defined(__SSE2__)
+  const __m128i t = _mm_set1_epi32(static_cast<int>(tag));
+  const __m128i lo = _mm_cmpeq_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(tags)), t);
+  const __m128i hi = _mm_cmpeq_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(tags + 4)), t);
+  return static_cast<std::uint32_t>(_mm_movemask_ps(_mm_castsi128_ps(lo)) |
+                                    (_mm_movemask_ps(_mm_castsi128_ps(hi)) << 4));
+#else
+  std::uint32_t m = 0;
+  for (int i = 0; i < 8; ++i) m |= static_cast<std::uint32_t>(tags[i] == tag) << i;
+  return m;
+#endif
+}
+
+inline ConnId ConnTable::first_candidate(const Probe& k) const {
+  const Bucket& a = buckets_[k.b1];
+  const Bucket& b = buckets_[k.b2];
+  // Both lines are requested before either is needed; b1's tags come first,
+  // as in index_find. When b1 == b2 the duplicate bits are never reached.
+  const std::uint32_t m = tag_matches(a.tag, k.tag) | (tag_matches(b.tag, k.tag) << 8);
+  if (m == 0) return kNoConn;
+  const unsigned i = static_cast<unsigned>(__builtin_ctz(m));
+  const Bucket& hit = i < 8 ? a : b;
+  return hit.id[i & 7];
 }
 
 inline void ConnTable::prefetch(const Probe& k) const {

@@ -90,6 +90,11 @@ struct EngineConfig {
   bool sloppy_tcp = false;                 // net.ipv4.vs.sloppy_tcp
   int conn_reuse_mode = 1;                 // net.ipv4.vs.conn_reuse_mode
   RandomSource rng;                        // twos and mh; a seeded default when empty
+  // The established-flow shortcut (engine/fast_path.h): a packet of an
+  // ESTABLISHED NAT connection that changes no state is forwarded without the
+  // general path. Verdicts, rewrites, counters and timers are the same either
+  // way; off only for tests that compare the two and for benchmarks.
+  bool fast_path = true;
 };
 
 enum class ControlError : std::uint8_t {
@@ -214,6 +219,26 @@ class Engine {
   Verdict icmp_from_outside(PacketView& p, Time now, bool& handled);
   Verdict icmp_from_inside(PacketView& p, Time now, bool& handled);
   Verdict drop(DropReason r);
+  // fast_path.h: the established-flow shortcut. Forwards `p`, a plain ACK
+  // (plain_ack), as from_outside (kFromClient) or from_inside would, when
+  // `candidate` (the index's first candidate for its client side) is its
+  // ESTABLISHED NAT connection: the state stays, the timer is re-armed to
+  // `expires` (established_expiry), counters and addresses change as the
+  // general path would change them. False, with nothing changed, otherwise.
+  template <bool kFromClient>
+  bool forward_established(PacketView& p, ConnId candidate, std::uint32_t expires, Verdict& v);
+  bool fast_path_on() const;
+  std::uint32_t established_expiry(Time now) const;
+  // advance(now) when it has work: between timer ticks and estimator passes
+  // only the clock moves.
+  void tick(Time now) {
+    if (now == last_advance_) return;
+    if (now > last_advance_ && now < quiet_until_) {
+      last_advance_ = now;
+      return;
+    }
+    advance(now);
+  }
   // schedule.cc
   VirtualService* lookup_service(Proto proto, Ip4 vaddr, std::uint16_t vport,
                                  std::uint32_t fwmark) const;
@@ -259,6 +284,9 @@ class Engine {
   std::uint16_t masq_next_port_ = 0;
   std::optional<EstimationTimer> est_timer_;
   Time last_advance_{0};
+  // advance() has nothing to do before this: the table's next timer tick, the
+  // next estimator pass (and 0 while expire_nodest_conn work is pending).
+  Time quiet_until_{0};
   bool clock_started_ = false;
   bool nodest_pending_ = false;
 

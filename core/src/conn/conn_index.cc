@@ -3,32 +3,9 @@
 #include <cassert>
 #include <utility>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include "lvs/conn_table.h"
 
 namespace lvs {
-namespace {
-
-// Bit i set when tags[i] == tag, for the 8 tags of a bucket: one compare of
-// the whole line instead of eight branches whose outcome is random data.
-inline std::uint32_t tag_matches(const std::uint32_t* tags, std::uint32_t tag) {
-#if defined(__SSE2__)
-  const __m128i t = _mm_set1_epi32(static_cast<int>(tag));
-  const __m128i lo = _mm_cmpeq_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(tags)), t);
-  const __m128i hi = _mm_cmpeq_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(tags + 4)), t);
-  return static_cast<std::uint32_t>(_mm_movemask_ps(_mm_castsi128_ps(lo)) |
-                                    (_mm_movemask_ps(_mm_castsi128_ps(hi)) << 4));
-#else
-  std::uint32_t m = 0;
-  for (int i = 0; i < 8; ++i) m |= static_cast<std::uint32_t>(tags[i] == tag) << i;
-  return m;
-#endif
-}
-
-}  // namespace
 
 bool ConnTable::bucket_put(std::uint32_t bucket, std::uint32_t tag, ConnId id) {
   Bucket& b = buckets_[bucket];

@@ -59,10 +59,6 @@ ConnTable::~ConnTable() {
   free_array(slots_, slot_bytes(), alignof(Slot));
 }
 
-void ConnTable::prefetch_entry(ConnId id) const {
-  if (id < high_water_) prefetch_slot(id);
-}
-
 std::size_t ConnTable::slot_bytes() const {
   return sizeof(Slot) * (capacity_ == 0 ? 1 : capacity_);
 }
@@ -115,7 +111,5 @@ Time ConnTable::expires_at(ConnId id) const {
                                                static_cast<std::uint32_t>(cur_tick_));
   return milliseconds(static_cast<std::int64_t>(cur_tick_) + delta);
 }
-
-bool ConnTable::contains(ConnId id) const { return live(id); }
 
 }  // namespace lvs

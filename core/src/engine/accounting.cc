@@ -1,5 +1,7 @@
 // Connection accounting, as IPVS's ip_vs_bind_dest / ip_vs_unbind_dest /
 // set_tcp_state and the connection timer (ip_vs_conn_expire).
+#include <algorithm>
+
 #include "lvs/engine.h"
 
 namespace lvs {
@@ -165,6 +167,7 @@ void Engine::advance(Time now) {
       if (slot.rs) slot.rs->stats.estimate(passes);
     total_.estimate(passes);
   }
+  quiet_until_ = std::min(table_->next_tick_time(), est_timer_->next_deadline());
 }
 
 }  // namespace lvs

@@ -164,7 +164,10 @@ void Engine::unlink_dest(VirtualService& svc, RealServer& rs) {
   }
   auto ait = dest_addr_refs_.find(rs.cfg.addr);
   if (ait != dest_addr_refs_.end() && --ait->second == 0) dest_addr_refs_.erase(ait);
-  if (cfg_.expire_nodest_conn) nodest_pending_ = true;
+  if (cfg_.expire_nodest_conn) {
+    nodest_pending_ = true;
+    quiet_until_ = Time{0};  // the next packet runs advance()
+  }
 }
 
 ControlResult Engine::del_service(const ServiceKey& key) {

@@ -1,5 +1,6 @@
 // The packet path: IPVS's ip_vs_in (from clients) and ip_vs_out (from real
 // servers), plus the ICMP errors that quote their connections.
+#include "engine/fast_path.h"
 #include "lvs/engine.h"
 
 namespace lvs {
@@ -64,8 +65,25 @@ Verdict Engine::drop(DropReason r) {
 
 Verdict Engine::process(std::uint8_t* data, std::size_t len, Side side, Time now,
                         std::uint32_t fwmark) {
-  if (now != last_advance_) advance(now);
+  tick(now);
   PacketView p;
+  if (parse_plain_tcp(data, len, p)) {
+    // Connections are indexed by their client side.
+    const bool shortcut = plain_ack(p) && fast_path_on();
+    Verdict v;
+    if (side == Side::kOutside) {
+      const ConnTable::Probe k = table_->probe(Proto::kTcp, p.saddr, p.sport);
+      if (shortcut &&
+          forward_established<true>(p, table_->first_candidate(k), established_expiry(now), v))
+        return v;
+      return from_outside(p, now, fwmark, &k);
+    }
+    const ConnTable::Probe k = table_->probe(Proto::kTcp, p.daddr, p.dport);
+    if (shortcut &&
+        forward_established<false>(p, table_->first_candidate(k), established_expiry(now), v))
+      return v;
+    return from_inside(p, now, &k);
+  }
   const ParseStatus st = parse_ipv4(data, len, p);
   if (st != ParseStatus::kOk) return drop(static_cast<DropReason>(st));
   return side == Side::kOutside ? from_outside(p, now, fwmark) : from_inside(p, now);

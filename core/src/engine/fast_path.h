@@ -1,0 +1,161 @@
+#pragma once
+// The established-flow shortcut, shared by process() and process_batch().
+//
+// Nearly every packet a NAT director sees is a plain ACK of an ESTABLISHED
+// connection: IPVS's set_tcp_state leaves the state where it is, so the
+// packet only re-arms the connection's timer, counts towards the real
+// server, its service and the totals, and gets its address rewritten. This
+// path does exactly that and nothing else, in few instructions and with no
+// branch that depends on the table's contents, so that consecutive packets'
+// cache misses can overlap. Anything else (SYN/FIN/RST, other states, DR/TUN,
+// masquerade entries, templates, a sync master, a deleted real server, a tag
+// collision) goes the general way: the shortcut changes nothing before it has
+// decided, and the general path then finds the same entry.
+#include <cstring>
+
+#include "lvs/engine.h"
+
+namespace lvs {
+
+// A plain IPv4/TCP segment: 20-byte IP header, not a fragment, lengths
+// consistent. Fills `p` exactly as parse_ipv4 would; false for anything else
+// (which parse_ipv4 then handles, or rejects with its counters).
+inline bool parse_plain_tcp(std::uint8_t* data, std::size_t len, PacketView& p) {
+  if (len < 40) return false;
+  const std::size_t total = load16(data + 2);
+  const std::size_t doff = static_cast<std::size_t>(data[32] >> 4) * 4;
+  const bool plain = (data[0] == 0x45) & (data[9] == static_cast<std::uint8_t>(Proto::kTcp)) &
+                     (total >= 40) & (total <= len) & ((load16(data + 6) & 0x3fff) == 0) &
+                     (doff >= 20) & (doff <= total - 20);
+  if (!plain) return false;
+  p.data = data;
+  p.len = total;
+  p.l4_off = 20;
+  p.proto = Proto::kTcp;
+  p.saddr = load32(data + 12);
+  p.daddr = load32(data + 16);
+  p.sport = load16(data + 20);
+  p.dport = load16(data + 22);
+  p.tcp_flags = data[33];
+  p.icmp_type = p.icmp_code = 0;
+  return true;
+}
+
+namespace fast_path {
+
+template <class T>
+T field(const Conn& c, std::size_t offset) {
+  T v;
+  std::memcpy(&v, reinterpret_cast<const char*>(&c) + offset, sizeof v);
+  return v;
+}
+
+// Conn's proto, state and flags as one little-endian word, and what it must
+// be: TCP, ESTABLISHED, forwarding method 0 (NAT) and no flag but "synced"
+// (no template, no masquerade entry, not inactive, replies through us).
+static_assert(offsetof(Conn, state) == offsetof(Conn, proto) + 1 &&
+                  offsetof(Conn, flags) == offsetof(Conn, proto) + 2,
+              "proto, state and flags form one 32-bit word");
+constexpr std::uint32_t kWordMask = ~(std::uint32_t{kConnSynced} << 16);
+constexpr std::uint32_t kWordWant = static_cast<std::uint32_t>(Proto::kTcp) |
+                                    static_cast<std::uint32_t>(TcpState::kEstablished) << 8;
+
+// One's-complement update of `check` by `delta`, a sum of (~old, new) 16-bit
+// pairs: RFC 1624 eqn. 3 for several fields at once, equal to applying
+// csum_update16 to each in turn.
+inline std::uint16_t patched(std::uint16_t check, std::uint32_t delta) {
+  std::uint32_t sum = std::uint32_t{static_cast<std::uint16_t>(~check)} + delta;
+  sum = (sum & 0xffff) + (sum >> 16);
+  sum = (sum & 0xffff) + (sum >> 16);
+  return static_cast<std::uint16_t>(~sum);
+}
+
+}  // namespace fast_path
+
+inline bool Engine::fast_path_on() const { return cfg_.fast_path && sync_master_ == nullptr; }
+
+// Re-arming to ESTABLISHED's timeout at `now`: the table's tick for it.
+inline std::uint32_t Engine::established_expiry(Time now) const {
+  return table_->expiry_tick(now + cfg_.timeouts.for_tcp(TcpState::kEstablished));
+}
+
+// TCP with ACK and none of SYN, FIN, RST: IPVS's "ACK" class, which keeps
+// ESTABLISHED in every direction.
+inline bool plain_ack(const PacketView& p) {
+  return p.proto == Proto::kTcp &&
+         (p.tcp_flags & (kTcpSyn | kTcpFin | kTcpRst | kTcpAck)) == kTcpAck;
+}
+
+template <bool kFromClient>
+inline bool Engine::forward_established(PacketView& p, ConnId id, std::uint32_t expires,
+                                        Verdict& v) {
+  using namespace fast_path;
+  // The batch path looks its candidates up before handling earlier packets,
+  // which may have erased one.
+  if (!table_->contains(id)) return false;
+  Conn& c = (*table_)[id];
+  // The key find_in (from a client) or find_out (from the real server)
+  // matches: the client's end, and the virtual service resp. the real server.
+  std::uint32_t mismatch = (field<std::uint32_t>(c, offsetof(Conn, proto)) & kWordMask) ^ kWordWant;
+  if (kFromClient) {
+    mismatch |= (c.caddr ^ p.saddr) | (c.vaddr ^ p.daddr) | (c.cport ^ p.sport) |
+                (c.vport ^ p.dport);
+  } else {
+    mismatch |= (c.caddr ^ p.daddr) | (c.daddr ^ p.saddr) | (c.cport ^ p.dport) |
+                (c.dport ^ p.sport);
+  }
+  const std::uint32_t dest = c.dest;
+  if (mismatch != 0 || dest >= dests_.size()) return false;
+  RealServer* rs = dests_[dest].rs.get();
+  // From a client, a deleted real server is the general path's business
+  // (expire_nodest_conn decides); its replies still flow.
+  if (rs == nullptr || (kFromClient && !rs->available())) return false;
+
+  // set_state: ESTABLISHED stays, the timer restarts.
+  table_->touch_tick(id, expires);
+  // ip_vs_in_stats / ip_vs_out_stats.
+  const std::uint64_t bytes = p.len;
+  auto count = [bytes](StatsCounters& s) {
+    if (kFromClient) {
+      ++s.inpkts;
+      s.inbytes += bytes;
+    } else {
+      ++s.outpkts;
+      s.outbytes += bytes;
+    }
+  };
+  count(rs->stats.counters);
+  if (rs->svc) count(rs->svc->stats.counters);
+  count(total_.counters);
+  if (kFromClient) ++c.aux;  // in_pkts
+  ++forwarded_;
+
+  // NAT: the destination becomes the real server, or the source the virtual
+  // service; one incremental update per checksum.
+  constexpr std::size_t kAddrAt = kFromClient ? 16 : 12;
+  constexpr std::size_t kPortAt = kFromClient ? 2 : 0;
+  std::uint8_t* ip = p.data;
+  std::uint8_t* tcp = ip + p.l4_off;
+  const Ip4 new_addr = kFromClient ? c.daddr : c.vaddr;
+  const std::uint16_t new_port = kFromClient ? c.dport : c.vport;
+  const Ip4 old_addr = kFromClient ? p.daddr : p.saddr;
+  const std::uint16_t old_port = kFromClient ? p.dport : p.sport;
+  const std::uint32_t addr_delta = (~old_addr >> 16) + (~old_addr & 0xffff) + (new_addr >> 16) +
+                                   (new_addr & 0xffff);
+  store16(ip + 10, patched(load16(ip + 10), addr_delta));
+  store16(tcp + 16, patched(load16(tcp + 16), addr_delta +
+                                                  static_cast<std::uint16_t>(~old_port) + new_port));
+  store32(ip + kAddrAt, new_addr);
+  store16(tcp + kPortAt, new_port);
+  (kFromClient ? p.daddr : p.saddr) = new_addr;
+  (kFromClient ? p.dport : p.sport) = new_port;
+
+  v = Verdict{};
+  v.action = Action::kForward;
+  v.out = kFromClient ? Side::kInside : Side::kOutside;
+  v.next_hop = kFromClient ? new_addr : p.daddr;
+  v.conn = id;
+  return true;
+}
+
+}  // namespace lvs
