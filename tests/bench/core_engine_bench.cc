@@ -232,6 +232,72 @@ void BM_DramIndependentLookups(benchmark::State& state) {
 }
 BENCHMARK(BM_DramIndependentLookups)->Arg(1000000)->Unit(benchmark::kNanosecond);
 
+// The same independent two-level lookups with `work` more instructions per
+// lookup that depend on nothing (register-to-register adds, in four chains):
+// how much code between consecutive lookups the core can hold while it waits
+// for memory before the next lookup's misses stop overlapping. The engine's
+// one-packet-per-call path is ~300 instructions per packet (counted with
+// callgrind), so this says what BM_EstablishedFlow could reach on this
+// machine with those misses overlapped at all.
+void BM_DramLookupsWithWork(benchmark::State& state) {
+  const auto flows = static_cast<std::size_t>(state.range(0));
+  const auto work = static_cast<int>(state.range(1));
+  struct alignas(64) Bucket {
+    std::uint32_t tag[8];
+    std::uint32_t id[8];
+  };
+  struct Entry {
+    std::uint32_t w[12];
+  };
+  const std::size_t capacity = flows + flows / 8;
+  const std::size_t n_buckets = capacity * 10 / 72;
+  auto huge = [](std::size_t bytes) {
+    const std::size_t alloc = (bytes + (2u << 20) - 1) & ~std::size_t{(2u << 20) - 1};
+    void* p = std::aligned_alloc(2u << 20, alloc);
+    madvise(p, alloc, MADV_HUGEPAGE);
+    std::memset(p, 0, alloc);
+    return p;
+  };
+  auto* buckets = static_cast<Bucket*>(huge(n_buckets * sizeof(Bucket)));
+  auto* entries = static_cast<Entry*>(huge(capacity * sizeof(Entry)));
+  auto bucket_of = [&](std::uint32_t f) {
+    return static_cast<std::size_t>((std::uint64_t{f} * 0x9e3779b97f4a7c15ull >> 32) % n_buckets);
+  };
+  for (std::uint32_t f = 0; f < flows; ++f) {
+    buckets[bucket_of(f)].id[f & 7] = f;
+    entries[f].w[0] = f;
+  }
+  std::vector<std::uint32_t> order(flows);
+  std::iota(order.begin(), order.end(), 0u);
+  std::mt19937_64 rng(7);
+  std::shuffle(order.begin(), order.end(), rng);
+  std::size_t i = 0;
+  std::uint64_t sum = 0;
+  for (auto _ : state) {
+    const std::uint32_t f = order[i];
+    sum += entries[buckets[bucket_of(f)].id[f & 7]].w[0];
+    std::uint64_t a = f, b = f + 1, c = f + 2, d = f + 3;
+    for (int k = 0; k < work; k += 4) {
+#if defined(__x86_64__)
+      asm volatile("add $1, %0\n\tadd $1, %1\n\tadd $1, %2\n\tadd $1, %3"
+                   : "+r"(a), "+r"(b), "+r"(c), "+r"(d));
+#else
+      ++a, ++b, ++c, ++d;
+      benchmark::DoNotOptimize(a);
+#endif
+    }
+    benchmark::DoNotOptimize(a + b + c + d);
+    if (++i == flows) i = 0;
+  }
+  benchmark::DoNotOptimize(sum);
+  state.SetItemsProcessed(state.iterations());
+  std::free(entries);
+  std::free(buckets);
+}
+BENCHMARK(BM_DramLookupsWithWork)
+    ->ArgsProduct({{1000000}, {0, 32, 64, 96, 128, 192, 256}})
+    ->Unit(benchmark::kNanosecond);
+
 // SYN to the VIP: miss, schedule (wlc), insert. SYN_RECV is shortened to
 // 100 ms so connections expire and their slots are reused as fast as new ones
 // arrive: the steady state of a busy director.

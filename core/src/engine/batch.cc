@@ -28,9 +28,10 @@ void Engine::process_batch(PacketRef* pkts, Verdict* out, std::size_t n, Time no
                       : parse_ipv4(batch[i].data, batch[i].len, views[i]);
       if (status[i] != ParseStatus::kOk) return;
       const PacketView& p = views[i];
-      // Connections are indexed by their client side.
-      probes[i] = batch[i].side == Side::kOutside ? table_->probe(p.proto, p.saddr, p.sport)
-                                                  : table_->probe(p.proto, p.daddr, p.dport);
+      // Connections are indexed by their client side (selected without a
+      // branch: the sides of consecutive packets are anybody's guess).
+      const bool in = batch[i].side == Side::kOutside;
+      probes[i] = table_->probe(p.proto, in ? p.saddr : p.daddr, in ? p.sport : p.dport);
       table_->prefetch(probes[i]);
     };
     auto fetch_entries = [&](std::size_t i) {
