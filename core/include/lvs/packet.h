@@ -74,6 +74,23 @@ inline std::uint16_t csum_update32(std::uint16_t check, std::uint32_t from, std:
                         static_cast<std::uint16_t>(to >> 16));
   return csum_update16(check, static_cast<std::uint16_t>(from), static_cast<std::uint16_t>(to));
 }
+// The same for several fields at once: `delta` is the sum of the changed
+// fields' csum_delta16/csum_delta32 terms (at most eight 16-bit pairs), and
+// the result equals csum_update16 applied to each pair in turn (one's-
+// complement addition is associative, and a fold is zero only for a zero sum).
+inline std::uint32_t csum_delta16(std::uint16_t from, std::uint16_t to) {
+  return std::uint32_t{static_cast<std::uint16_t>(~from)} + to;
+}
+inline std::uint32_t csum_delta32(std::uint32_t from, std::uint32_t to) {
+  return csum_delta16(static_cast<std::uint16_t>(from >> 16), static_cast<std::uint16_t>(to >> 16)) +
+         csum_delta16(static_cast<std::uint16_t>(from), static_cast<std::uint16_t>(to));
+}
+inline std::uint16_t csum_apply(std::uint16_t check, std::uint32_t delta) {
+  std::uint32_t sum = std::uint32_t{static_cast<std::uint16_t>(~check)} + delta;
+  sum = (sum & 0xffff) + (sum >> 16);
+  sum = (sum & 0xffff) + (sum >> 16);
+  return static_cast<std::uint16_t>(~sum);
+}
 // One's-complement checksum over a byte range (full computation).
 std::uint16_t csum_compute(const std::uint8_t* data, std::size_t len, std::uint32_t seed = 0);
 

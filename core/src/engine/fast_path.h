@@ -60,16 +60,6 @@ constexpr std::uint32_t kWordMask = ~(std::uint32_t{kConnSynced} << 16);
 constexpr std::uint32_t kWordWant = static_cast<std::uint32_t>(Proto::kTcp) |
                                     static_cast<std::uint32_t>(TcpState::kEstablished) << 8;
 
-// One's-complement update of `check` by `delta`, a sum of (~old, new) 16-bit
-// pairs: RFC 1624 eqn. 3 for several fields at once, equal to applying
-// csum_update16 to each in turn.
-inline std::uint16_t patched(std::uint16_t check, std::uint32_t delta) {
-  std::uint32_t sum = std::uint32_t{static_cast<std::uint16_t>(~check)} + delta;
-  sum = (sum & 0xffff) + (sum >> 16);
-  sum = (sum & 0xffff) + (sum >> 16);
-  return static_cast<std::uint16_t>(~sum);
-}
-
 // Packet fields as the bytes lie in memory, and values in that form.
 template <class T>
 T raw(const std::uint8_t* at) {
@@ -169,11 +159,10 @@ template <bool kFromClient>
   const std::uint16_t old_port_raw = raw<std::uint16_t>(tcp + kPortAt);
   const std::uint32_t new_addr_raw = wire32(new_addr);
   const std::uint16_t new_port_raw = wire16(new_port);
-  const std::uint32_t addr_delta = (~old_addr_raw >> 16) + (~old_addr_raw & 0xffff) +
-                                   (new_addr_raw >> 16) + (new_addr_raw & 0xffff);
-  set_raw(ip + 10, patched(raw<std::uint16_t>(ip + 10), addr_delta));
-  set_raw(tcp + 16, patched(raw<std::uint16_t>(tcp + 16),
-                            addr_delta + static_cast<std::uint16_t>(~old_port_raw) + new_port_raw));
+  const std::uint32_t addr_delta = csum_delta32(old_addr_raw, new_addr_raw);
+  set_raw(ip + 10, csum_apply(raw<std::uint16_t>(ip + 10), addr_delta));
+  set_raw(tcp + 16, csum_apply(raw<std::uint16_t>(tcp + 16),
+                               addr_delta + csum_delta16(old_port_raw, new_port_raw)));
   set_raw(ip + kAddrAt, new_addr_raw);
   set_raw(tcp + kPortAt, new_port_raw);
   (kFromClient ? p.daddr : p.saddr) = new_addr;

@@ -30,8 +30,7 @@ void patch_l4(std::uint8_t* at, Proto proto, std::uint32_t old_addr, std::uint32
               std::uint16_t old_port, std::uint16_t new_port) {
   std::uint16_t check = load16(at);
   if (proto == Proto::kUdp && check == 0) return;  // sender used no checksum
-  check = csum_update32(check, old_addr, new_addr);
-  check = csum_update16(check, old_port, new_port);
+  check = csum_apply(check, csum_delta32(old_addr, new_addr) + csum_delta16(old_port, new_port));
   if (proto == Proto::kUdp && check == 0) check = 0xffff;
   store16(at, check);
 }
@@ -39,7 +38,7 @@ void patch_l4(std::uint8_t* at, Proto proto, std::uint32_t old_addr, std::uint32
 void patch_ip_addr(std::uint8_t* ip, std::size_t addr_off, Ip4 addr) {
   const Ip4 old = load32(ip + addr_off);
   store32(ip + addr_off, addr);
-  store16(ip + kIpCsumOff, csum_update32(load16(ip + kIpCsumOff), old, addr));
+  store16(ip + kIpCsumOff, csum_apply(load16(ip + kIpCsumOff), csum_delta32(old, addr)));
 }
 
 void recompute_icmp_csum(PacketView& p) {
