@@ -82,8 +82,9 @@ inline std::uint32_t csum_delta16(std::uint16_t from, std::uint16_t to) {
   return std::uint32_t{static_cast<std::uint16_t>(~from)} + to;
 }
 inline std::uint32_t csum_delta32(std::uint32_t from, std::uint32_t to) {
-  return csum_delta16(static_cast<std::uint16_t>(from >> 16), static_cast<std::uint16_t>(to >> 16)) +
-         csum_delta16(static_cast<std::uint16_t>(from), static_cast<std::uint16_t>(to));
+  const auto hi = [](std::uint32_t v) { return static_cast<std::uint16_t>(v >> 16); };
+  const auto lo = [](std::uint32_t v) { return static_cast<std::uint16_t>(v); };
+  return csum_delta16(hi(from), hi(to)) + csum_delta16(lo(from), lo(to));
 }
 inline std::uint16_t csum_apply(std::uint16_t check, std::uint32_t delta) {
   std::uint32_t sum = std::uint32_t{static_cast<std::uint16_t>(~check)} + delta;

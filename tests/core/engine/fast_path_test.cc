@@ -22,9 +22,9 @@ namespace lvs::test {
 namespace {
 
 enum class Mode {
-  kProcess,     // process() with the shortcut, against process() without
-  kBatch,       // process_batch() with the shortcut, against process() without
-  kBatchSlow,   // process_batch() without the shortcut, against process() without
+  kProcess,    // process() with the shortcut, against process() without
+  kBatch,      // process_batch() with the shortcut, against process() without
+  kBatchSlow,  // process_batch() without the shortcut, against process() without
 };
 
 struct Case {
@@ -147,18 +147,18 @@ class FastPathEquivalence : public ::testing::TestWithParam<Case> {
       return make_packet(seg(f.proto, f.client, f.cport, kVip, f.vport, kSyn, pick(2) * 100));
     }
     Flow& f = flows_[pick(static_cast<std::uint32_t>(flows_.size()))];
-    static const std::uint8_t kFlags[] = {kAck, kAck, kAck, kAck, kAck, kAck | 0x08, kAck | 0x08,
-                                          kAck | 0x20, kFinAck, kRst, kSyn, kSynAck, 0, kRst | kAck};
+    static const std::uint8_t kFlags[] = {kAck,        kAck,        kAck,        kAck,       kAck,
+                                          kAck | 0x08, kAck | 0x08, kAck | 0x20, kFinAck,    kRst,
+                                          kSyn,        kSynAck,     0,           kRst | kAck};
     const std::uint8_t flags = kFlags[pick(sizeof kFlags)];
     const std::size_t payload = pick(3) * 400;
     const bool from_client = f.server.empty() || pick(2) == 0;
     Bytes b;
     if (f.outbound) {
       side = from_client ? Side::kOutside : Side::kInside;
-      b = from_client ? make_packet(seg(f.proto, f.client, f.cport, kPublic, masq_port(f), flags,
-                                        payload))
-                      : make_packet(seg(f.proto, f.server, f.sport, f.client, f.cport, flags,
-                                        payload));
+      b = from_client
+              ? make_packet(seg(f.proto, f.client, f.cport, kPublic, masq_port(f), flags, payload))
+              : make_packet(seg(f.proto, f.server, f.sport, f.client, f.cport, flags, payload));
     } else if (from_client) {
       side = Side::kOutside;
       b = make_packet(seg(f.proto, f.client, f.cport, kVip, f.vport, flags, payload));
@@ -189,8 +189,8 @@ class FastPathEquivalence : public ::testing::TestWithParam<Case> {
     for (Flow& f : flows_) {
       if (f.outbound && side == Side::kInside && ip(f.server) == src && f.sport == sport) {
         f.vport = load16(out.data() + 20);  // the masqueraded source port
-      } else if (!f.outbound && side == Side::kOutside && ip(f.client) == src &&
-                 f.cport == sport && f.vport == load16(sent.data() + 22) && v.conn != kNoConn) {
+      } else if (!f.outbound && side == Side::kOutside && ip(f.client) == src && f.cport == sport &&
+                 f.vport == load16(sent.data() + 22) && v.conn != kNoConn) {
         const Ip4 rs = load32(out.data() + 16);
         f.server = std::to_string(rs >> 24) + "." + std::to_string((rs >> 16) & 255) + "." +
                    std::to_string((rs >> 8) & 255) + "." + std::to_string(rs & 255);
@@ -404,8 +404,10 @@ TEST(FastPath, BatchCandidateReplacedEarlierInTheBatch) {
                        {pkts[1].data(), pkts[1].size(), Side::kInside, 0}};
   Verdict v[2];
   batch.process_batch(refs, v, 2, at(2));
-  const Verdict w0 = single.process(one_by_one[0].data(), one_by_one[0].size(), Side::kOutside, at(2));
-  const Verdict w1 = single.process(one_by_one[1].data(), one_by_one[1].size(), Side::kInside, at(2));
+  const Verdict w0 =
+      single.process(one_by_one[0].data(), one_by_one[0].size(), Side::kOutside, at(2));
+  const Verdict w1 =
+      single.process(one_by_one[1].data(), one_by_one[1].size(), Side::kInside, at(2));
   EXPECT_EQ(v[0].action, Action::kForward);
   EXPECT_TRUE(v[0].new_conn);
   EXPECT_NE(v[0].next_hop, first_server);
