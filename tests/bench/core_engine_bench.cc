@@ -232,22 +232,25 @@ void BM_DramIndependentLookups(benchmark::State& state) {
 }
 BENCHMARK(BM_DramIndependentLookups)->Arg(1000000)->Unit(benchmark::kNanosecond);
 
-// The same independent two-level lookups with `work` more instructions per
-// lookup that depend on nothing (register-to-register adds, in four chains):
-// how much code between consecutive lookups the core can hold while it waits
-// for memory before the next lookup's misses stop overlapping. The engine's
-// one-packet-per-call path is ~300 instructions per packet (counted with
-// callgrind), so this says what BM_EstablishedFlow could reach on this
-// machine with those misses overlapped at all.
+// Independent lookups, as BM_DramIndependentLookups, with `work` more
+// instructions per lookup that depend on nothing (register-to-register adds,
+// in four chains): how much code between consecutive lookups the core holds
+// while it waits for memory, before the next lookup's misses stop
+// overlapping. `levels` 2 is the table's two dependent reads (a bucket, then
+// the entry it names); 1 is a single read of a 64-byte entry found from the
+// hash alone, what a table storing entries in its index would need. The
+// engine's one-packet-per-call path is ~315 instructions per packet
+// (callgrind), so this says what BM_EstablishedFlow could reach here.
 void BM_DramLookupsWithWork(benchmark::State& state) {
   const auto flows = static_cast<std::size_t>(state.range(0));
   const auto work = static_cast<int>(state.range(1));
+  const bool two_levels = state.range(2) == 2;
   struct alignas(64) Bucket {
     std::uint32_t tag[8];
     std::uint32_t id[8];
   };
-  struct Entry {
-    std::uint32_t w[12];
+  struct alignas(64) Entry {
+    std::uint32_t w[16];
   };
   const std::size_t capacity = flows + flows / 8;
   const std::size_t n_buckets = capacity * 10 / 72;
@@ -260,11 +263,9 @@ void BM_DramLookupsWithWork(benchmark::State& state) {
   };
   auto* buckets = static_cast<Bucket*>(huge(n_buckets * sizeof(Bucket)));
   auto* entries = static_cast<Entry*>(huge(capacity * sizeof(Entry)));
-  auto bucket_of = [&](std::uint32_t f) {
-    return static_cast<std::size_t>((std::uint64_t{f} * 0x9e3779b97f4a7c15ull >> 32) % n_buckets);
-  };
+  auto hash = [](std::uint32_t f) { return std::uint64_t{f} * 0x9e3779b97f4a7c15ull >> 32; };
   for (std::uint32_t f = 0; f < flows; ++f) {
-    buckets[bucket_of(f)].id[f & 7] = f;
+    buckets[hash(f) % n_buckets].id[f & 7] = f;
     entries[f].w[0] = f;
   }
   std::vector<std::uint32_t> order(flows);
@@ -275,7 +276,8 @@ void BM_DramLookupsWithWork(benchmark::State& state) {
   std::uint64_t sum = 0;
   for (auto _ : state) {
     const std::uint32_t f = order[i];
-    sum += entries[buckets[bucket_of(f)].id[f & 7]].w[0];
+    const std::size_t at = two_levels ? buckets[hash(f) % n_buckets].id[f & 7] : hash(f) % capacity;
+    sum += entries[at].w[0];
     std::uint64_t a = f, b = f + 1, c = f + 2, d = f + 3;
     for (int k = 0; k < work; k += 4) {
 #if defined(__x86_64__)
@@ -295,7 +297,8 @@ void BM_DramLookupsWithWork(benchmark::State& state) {
   std::free(buckets);
 }
 BENCHMARK(BM_DramLookupsWithWork)
-    ->ArgsProduct({{1000000}, {0, 32, 64, 96, 128, 192, 256}})
+    ->ArgNames({"flows", "work", "levels"})
+    ->ArgsProduct({{1000000}, {0, 64, 128, 192, 256, 320}, {2, 1}})
     ->Unit(benchmark::kNanosecond);
 
 // SYN to the VIP: miss, schedule (wlc), insert. SYN_RECV is shortened to
