@@ -177,7 +177,9 @@ class LvsCfParser {
     const std::size_t sp = l.value.find_first_of(" \t");
     auto a = parse_ip4(l.value.substr(0, sp));
     if (!a) fail(l.number, l.value_col, "expected an IPv4 address for '" + l.key + "'");
-    if (dev != nullptr && sp != std::string::npos) *dev = l.value.substr(l.value.find_first_not_of(" \t", sp));
+    // Only blanks after the address (a quoted "10.0.0.10 "): no device.
+    const std::size_t dev_at = sp == std::string::npos ? sp : l.value.find_first_not_of(" \t", sp);
+    if (dev != nullptr && dev_at != std::string::npos) *dev = l.value.substr(dev_at);
     return *a;
   }
 

@@ -106,6 +106,20 @@ TEST(LvsCf, IpvsTableAndRoundTrip) {
   for (std::size_t i = 0; i < svcs.size(); ++i) EXPECT_TRUE(same_ipvs_fields(back.services[i], svcs[i]));
 }
 
+// An address followed only by blanks (quoted, so the blanks stay) names no
+// device. Found by fuzz_lvs_cf: it used to throw std::out_of_range.
+TEST(LvsCf, AddressWithTrailingBlanksHasNoDevice) {
+  const auto cfg = parse_lvs_cf("nat_router = \"192.168.1.254 \"\n"
+                                "virtual v {\n  address = \"10.0.0.10 \t\"\n  port = 80\n}\n",
+                                "lvs.cf");
+  ASSERT_TRUE(cfg.piranha.has_value());
+  EXPECT_EQ(cfg.piranha->globals.nat_router, ip("192.168.1.254"));
+  EXPECT_EQ(cfg.piranha->globals.nat_router_dev, "");
+  ASSERT_EQ(cfg.piranha->virtuals.size(), 1u);
+  EXPECT_EQ(cfg.piranha->virtuals[0].address, ip("10.0.0.10"));
+  EXPECT_EQ(cfg.piranha->virtuals[0].device, "");
+}
+
 // A direct-routing lvs.cf gives -g real servers.
 TEST(LvsCf, DirectRoutingNetwork) {
   const auto cfg = parse_lvs_cf("network = direct\nvirtual v {\n address = 1.1.1.1\n port = 80\n"
