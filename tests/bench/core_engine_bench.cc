@@ -149,6 +149,17 @@ void BM_EstablishedFlowBatch(benchmark::State& state) {
 }
 BENCHMARK(BM_EstablishedFlowBatch)->Arg(1000000)->Arg(10000)->Unit(benchmark::kNanosecond);
 
+// Zeroed memory allocated as the connection table allocates its arrays
+// (2 MiB aligned, huge-page hint), so the reference benchmarks below pay the
+// same TLB costs as the table. Free with std::free.
+void* table_alloc(std::size_t bytes) {
+  const std::size_t alloc = (bytes + (2u << 20) - 1) & ~std::size_t{(2u << 20) - 1};
+  void* p = std::aligned_alloc(2u << 20, alloc);
+  madvise(p, alloc, MADV_HUGEPAGE);
+  std::memset(p, 0, alloc);
+  return p;
+}
+
 // The memory-latency floor: dependent random reads over as many bytes as the
 // engine's connection table uses for the same number of flows.
 void BM_DramRandomRead(benchmark::State& state) {
@@ -160,12 +171,7 @@ void BM_DramRandomRead(benchmark::State& state) {
     bytes = capacity * 57;
   }
   const std::size_t lines = bytes / 64;
-  // Allocated as the connection table allocates (2 MiB aligned, huge-page hint),
-  // so both pay the same TLB costs.
-  const std::size_t alloc = (lines * 64 + (2u << 20) - 1) & ~std::size_t{(2u << 20) - 1};
-  auto* next = static_cast<std::uint32_t*>(std::aligned_alloc(2u << 20, alloc));
-  madvise(next, alloc, MADV_HUGEPAGE);
-  std::memset(next, 0, alloc);
+  auto* next = static_cast<std::uint32_t*>(table_alloc(lines * 64));
   std::vector<std::uint32_t> perm(lines);
   std::iota(perm.begin(), perm.end(), 0u);
   std::mt19937_64 rng(7);
@@ -182,53 +188,69 @@ void BM_DramRandomRead(benchmark::State& state) {
 }
 BENCHMARK(BM_DramRandomRead)->Arg(1000000)->Unit(benchmark::kNanosecond);
 
+// Index buckets of the table's size and layout (8 {tag, id} pairs, 90% full
+// at capacity) and the `Entry`s they name, for `flows` flows visited in
+// random order; allocated as the table allocates.
+template <class Entry>
+struct LookupWorld {
+  struct alignas(64) Bucket {
+    std::uint32_t tag[8];
+    std::uint32_t id[8];
+  };
+  std::size_t capacity;
+  std::size_t n_buckets;
+  Bucket* buckets;
+  Entry* entries;
+  std::vector<std::uint32_t> order;
+
+  explicit LookupWorld(std::size_t flows)
+      : capacity(flows + flows / 8),
+        n_buckets(capacity * 10 / 72),
+        buckets(static_cast<Bucket*>(table_alloc(n_buckets * sizeof(Bucket)))),
+        entries(static_cast<Entry*>(table_alloc(capacity * sizeof(Entry)))),
+        order(flows) {
+    for (std::uint32_t f = 0; f < flows; ++f) {
+      buckets[hash(f) % n_buckets].id[f & 7] = f;
+      entries[f].w[0] = f;
+    }
+    std::iota(order.begin(), order.end(), 0u);
+    std::mt19937_64 rng(7);
+    std::shuffle(order.begin(), order.end(), rng);
+  }
+  ~LookupWorld() {
+    std::free(entries);
+    std::free(buckets);
+  }
+  LookupWorld(const LookupWorld&) = delete;
+  LookupWorld& operator=(const LookupWorld&) = delete;
+
+  static std::uint64_t hash(std::uint32_t f) {
+    return std::uint64_t{f} * 0x9e3779b97f4a7c15ull >> 32;
+  }
+  // The entry flow f's bucket names: two dependent reads.
+  const Entry& via_bucket(std::uint32_t f) const {
+    return entries[buckets[hash(f) % n_buckets].id[f & 7]];
+  }
+};
+
 // The same two-level read the established path does (an index bucket, then
 // the entry it names) for flows in random order, with nothing else per
 // packet and no dependency from one flow to the next: how far the core
 // overlaps consecutive packets' misses when the code between them is tiny.
 // Same footprint and allocation as the table.
 void BM_DramIndependentLookups(benchmark::State& state) {
-  const auto flows = static_cast<std::size_t>(state.range(0));
-  struct alignas(64) Bucket {
-    std::uint32_t tag[8];
-    std::uint32_t id[8];
-  };
   struct Entry {
     std::uint32_t w[12];  // 48 bytes, as a connection slot
   };
-  const std::size_t capacity = flows + flows / 8;
-  const std::size_t n_buckets = capacity * 10 / 72;  // 90% of 8 per bucket
-  auto huge = [](std::size_t bytes) {
-    const std::size_t alloc = (bytes + (2u << 20) - 1) & ~std::size_t{(2u << 20) - 1};
-    void* p = std::aligned_alloc(2u << 20, alloc);
-    madvise(p, alloc, MADV_HUGEPAGE);
-    std::memset(p, 0, alloc);
-    return p;
-  };
-  auto* buckets = static_cast<Bucket*>(huge(n_buckets * sizeof(Bucket)));
-  auto* entries = static_cast<Entry*>(huge(capacity * sizeof(Entry)));
-  auto bucket_of = [&](std::uint32_t f) {
-    return static_cast<std::size_t>((std::uint64_t{f} * 0x9e3779b97f4a7c15ull >> 32) % n_buckets);
-  };
-  for (std::uint32_t f = 0; f < flows; ++f) {
-    buckets[bucket_of(f)].id[f & 7] = f;
-    entries[f].w[0] = f;
-  }
-  std::vector<std::uint32_t> order(flows);
-  std::iota(order.begin(), order.end(), 0u);
-  std::mt19937_64 rng(7);
-  std::shuffle(order.begin(), order.end(), rng);
+  const LookupWorld<Entry> w(static_cast<std::size_t>(state.range(0)));
   std::size_t i = 0;
   std::uint64_t sum = 0;
   for (auto _ : state) {
-    const std::uint32_t f = order[i];
-    sum += entries[buckets[bucket_of(f)].id[f & 7]].w[0];
-    if (++i == flows) i = 0;
+    sum += w.via_bucket(w.order[i]).w[0];
+    if (++i == w.order.size()) i = 0;
   }
   benchmark::DoNotOptimize(sum);
   state.SetItemsProcessed(state.iterations());
-  std::free(entries);
-  std::free(buckets);
 }
 BENCHMARK(BM_DramIndependentLookups)->Arg(1000000)->Unit(benchmark::kNanosecond);
 
@@ -242,42 +264,17 @@ BENCHMARK(BM_DramIndependentLookups)->Arg(1000000)->Unit(benchmark::kNanosecond)
 // engine's one-packet-per-call path is ~315 instructions per packet
 // (callgrind), so this says what BM_EstablishedFlow could reach here.
 void BM_DramLookupsWithWork(benchmark::State& state) {
-  const auto flows = static_cast<std::size_t>(state.range(0));
-  const auto work = static_cast<int>(state.range(1));
-  const bool two_levels = state.range(2) == 2;
-  struct alignas(64) Bucket {
-    std::uint32_t tag[8];
-    std::uint32_t id[8];
-  };
   struct alignas(64) Entry {
     std::uint32_t w[16];
   };
-  const std::size_t capacity = flows + flows / 8;
-  const std::size_t n_buckets = capacity * 10 / 72;
-  auto huge = [](std::size_t bytes) {
-    const std::size_t alloc = (bytes + (2u << 20) - 1) & ~std::size_t{(2u << 20) - 1};
-    void* p = std::aligned_alloc(2u << 20, alloc);
-    madvise(p, alloc, MADV_HUGEPAGE);
-    std::memset(p, 0, alloc);
-    return p;
-  };
-  auto* buckets = static_cast<Bucket*>(huge(n_buckets * sizeof(Bucket)));
-  auto* entries = static_cast<Entry*>(huge(capacity * sizeof(Entry)));
-  auto hash = [](std::uint32_t f) { return std::uint64_t{f} * 0x9e3779b97f4a7c15ull >> 32; };
-  for (std::uint32_t f = 0; f < flows; ++f) {
-    buckets[hash(f) % n_buckets].id[f & 7] = f;
-    entries[f].w[0] = f;
-  }
-  std::vector<std::uint32_t> order(flows);
-  std::iota(order.begin(), order.end(), 0u);
-  std::mt19937_64 rng(7);
-  std::shuffle(order.begin(), order.end(), rng);
+  const LookupWorld<Entry> w(static_cast<std::size_t>(state.range(0)));
+  const auto work = static_cast<int>(state.range(1));
+  const bool two_levels = state.range(2) == 2;
   std::size_t i = 0;
   std::uint64_t sum = 0;
   for (auto _ : state) {
-    const std::uint32_t f = order[i];
-    const std::size_t at = two_levels ? buckets[hash(f) % n_buckets].id[f & 7] : hash(f) % capacity;
-    sum += entries[at].w[0];
+    const std::uint32_t f = w.order[i];
+    sum += two_levels ? w.via_bucket(f).w[0] : w.entries[w.hash(f) % w.capacity].w[0];
     std::uint64_t a = f, b = f + 1, c = f + 2, d = f + 3;
     for (int k = 0; k < work; k += 4) {
 #if defined(__x86_64__)
@@ -289,12 +286,10 @@ void BM_DramLookupsWithWork(benchmark::State& state) {
 #endif
     }
     benchmark::DoNotOptimize(a + b + c + d);
-    if (++i == flows) i = 0;
+    if (++i == w.order.size()) i = 0;
   }
   benchmark::DoNotOptimize(sum);
   state.SetItemsProcessed(state.iterations());
-  std::free(entries);
-  std::free(buckets);
 }
 BENCHMARK(BM_DramLookupsWithWork)
     ->ArgNames({"flows", "work", "levels"})

@@ -80,14 +80,9 @@ struct PendingBatch {
 
   void flush(Engine& e) {
     if (refs.empty()) return;
-    std::vector<std::size_t> sizes;
-    for (const auto& b : bufs) sizes.push_back(b.size());
     std::vector<Verdict> out(refs.size());
     e.process_batch(refs.data(), out.data(), refs.size(), g_now);
-    for (std::size_t i = 0; i < bufs.size(); ++i) {
-      if (bufs[i].size() != sizes[i]) std::abort();
-      check(e, out[i]);
-    }
+    for (const Verdict& v : out) check(e, v);
     bufs.clear();
     refs.clear();
   }

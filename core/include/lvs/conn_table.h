@@ -134,8 +134,8 @@ class ConnTable {
                   std::uint16_t dport) const;
   // Bring both index buckets for this client key into cache (batch path).
   void prefetch(Proto proto, Ip4 client, std::uint16_t client_port) const;
-  // Second batch stage, once the buckets have arrived: bring the entries whose
-  // tags match this client key into cache.
+  // For a caller pipelining lookups, once the buckets have arrived: bring the
+  // entries whose tags match this client key into cache.
   void prefetch_entries(Proto proto, Ip4 client, std::uint16_t client_port) const;
   // Bring one known entry into cache (nothing for kNoConn).
   void prefetch_entry(ConnId id) const {

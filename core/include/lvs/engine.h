@@ -151,8 +151,15 @@ class Engine {
   static constexpr std::size_t kBatch = 32;
   void process_batch(PacketRef* pkts, Verdict* out, std::size_t n, Time now);
   // Fires connection timers and rate-estimator samples due at `now`. process()
-  // does this too; call it when time passes without packets.
-  void advance(Time now);
+  // does this too; call it when time passes without packets. Between timer
+  // ticks and estimator passes only the clock moves, without a call.
+  void advance(Time now) {
+    if (clock_started_ && now >= last_advance_ && now < quiet_until_) {
+      last_advance_ = now;
+      return;
+    }
+    advance_due(now);
+  }
 
   // ---- control plane (ipvsadm -A/-E/-D/-a/-e/-d, --set) -----------------
   ControlResult add_service(const ServiceConfig& cfg);
@@ -229,16 +236,9 @@ class Engine {
   bool forward_established(PacketView& p, ConnId candidate, std::uint32_t expires, Verdict& v);
   bool fast_path_on() const;
   std::uint32_t established_expiry(Time now) const;
-  // advance(now) when it has work: between timer ticks and estimator passes
-  // only the clock moves.
-  void tick(Time now) {
-    if (now == last_advance_) return;
-    if (now > last_advance_ && now < quiet_until_) {
-      last_advance_ = now;
-      return;
-    }
-    advance(now);
-  }
+  // accounting.cc: advance() when a timer tick or an estimator pass is due
+  // (or expire_nodest_conn work is pending).
+  void advance_due(Time now);
   // schedule.cc
   VirtualService* lookup_service(Proto proto, Ip4 vaddr, std::uint16_t vport,
                                  std::uint32_t fwmark) const;
@@ -285,7 +285,8 @@ class Engine {
   std::optional<EstimationTimer> est_timer_;
   Time last_advance_{0};
   // advance() has nothing to do before this: the table's next timer tick, the
-  // next estimator pass (and 0 while expire_nodest_conn work is pending).
+  // next estimator pass (and 0 while expire_nodest_conn work is pending or
+  // before the clock has started).
   Time quiet_until_{0};
   bool clock_started_ = false;
   bool nodest_pending_ = false;

@@ -141,13 +141,7 @@ void Engine::expire_nodest_conns() {
 // callback sees the time its step reached (a template re-armed while it still
 // controls a connection restarts from there, not from the end of the jump).
 // (Gaps of more than ~33 hours are walked in at most 2,000 coarser steps.)
-void Engine::advance(Time now) {
-  // Between timer ticks and estimator passes only the clock moves (replay
-  // calls this before every reply it feeds in).
-  if (clock_started_ && now >= last_advance_ && now < quiet_until_) {
-    last_advance_ = now;
-    return;
-  }
+void Engine::advance_due(Time now) {
   if (!clock_started_) {
     // The caller's epoch may be anything (pcap timestamps are Unix times):
     // bring the table's timer wheel to `now` before anything is inserted.

@@ -12,7 +12,7 @@
 namespace lvs {
 
 void Engine::process_batch(PacketRef* pkts, Verdict* out, std::size_t n, Time now) {
-  tick(now);
+  if (now != last_advance_) advance(now);
   const bool shortcut = fast_path_on();
   const std::uint32_t expires = established_expiry(now);
   PacketView views[kBatch];

@@ -65,7 +65,7 @@ Verdict Engine::drop(DropReason r) {
 
 Verdict Engine::process(std::uint8_t* data, std::size_t len, Side side, Time now,
                         std::uint32_t fwmark) {
-  tick(now);
+  if (now != last_advance_) advance(now);
   PacketView p;
   if (parse_plain_tcp(data, len, p)) {
     // Connections are indexed by their client side.

@@ -196,7 +196,7 @@ SyncApply Engine::apply_sync_conn(const SyncConn& s, Time now, bool* bound) {
            : !(tcp ? s.state < static_cast<std::uint16_t>(TcpState::kCount)
                    : proto == Proto::kUdp && s.state == kUdpStateNormal))
     return SyncApply::kUnsupported;
-  tick(now);
+  if (now != last_advance_) advance(now);
 
   SyncApply verdict = SyncApply::kUpdated;
   ConnId id = sync_lookup(s, verdict);

@@ -46,8 +46,8 @@ struct Flow {
   Proto proto = Proto::kTcp;
   std::string client;
   std::uint16_t cport = 0;
-  std::uint16_t vport = 0;
-  std::string server;  // learned from the first forwarded packet; empty until then
+  std::uint16_t vport = 0;  // outbound flows: the port masqueraded to (0 until known)
+  std::string server;       // learned from the first forwarded packet; empty until then
   std::uint16_t sport = 0;
   bool outbound = false;  // a real server's own flow to the outside (masquerade)
 };
@@ -157,7 +157,7 @@ class FastPathEquivalence : public ::testing::TestWithParam<Case> {
     if (f.outbound) {
       side = from_client ? Side::kOutside : Side::kInside;
       b = from_client
-              ? make_packet(seg(f.proto, f.client, f.cport, kPublic, masq_port(f), flags, payload))
+              ? make_packet(seg(f.proto, f.client, f.cport, kPublic, f.vport, flags, payload))
               : make_packet(seg(f.proto, f.server, f.sport, f.client, f.cport, flags, payload));
     } else if (from_client) {
       side = Side::kOutside;
@@ -177,9 +177,6 @@ class FastPathEquivalence : public ::testing::TestWithParam<Case> {
     }
     return b;
   }
-
-  // The port the fast engine masqueraded this outbound flow to (0 until known).
-  std::uint16_t masq_port(const Flow& f) const { return f.vport; }
 
   // Learn a flow's real server (or masquerade port) from a forwarded packet.
   void learn(const Bytes& sent, Side side, const Verdict& v, const Bytes& out) {
@@ -329,20 +326,25 @@ INSTANTIATE_TEST_SUITE_P(
 // The shortcut re-arms the timer as the general path does: an established
 // connection kept alive by plain ACKs lives on past its first timeout, and
 // expires one timeout after its last packet.
-TEST(FastPath, PlainAcksKeepTheConnectionAlive) {
-  EngineConfig cfg = director_config();
-  cfg.timeouts.tcp[static_cast<std::size_t>(TcpState::kEstablished)] = seconds(10);
-  Engine e(cfg);
-  ServiceConfig s;
-  s.key = tcp_service();
-  s.scheduler = "rr";
-  ASSERT_TRUE(e.add_service(s));
-  ASSERT_TRUE(e.add_dest(s.key, nat_dest(kRs1)));
+class FastPath : public DirectorTest {
+ protected:
+  static EngineConfig ten_second_established() {
+    EngineConfig cfg = director_config();
+    cfg.timeouts.tcp[static_cast<std::size_t>(TcpState::kEstablished)] = seconds(10);
+    return cfg;
+  }
+  FastPath() : DirectorTest(ten_second_established()) {}
+};
+
+TEST_F(FastPath, PlainAcksKeepTheConnectionAlive) {
+  add_service(service("rr"));
+  add_dest(tcp_service(), nat_dest(kRs1));
   auto send = [&](Side side, std::uint8_t flags, double t) {
-    Bytes b = side == Side::kOutside
-                  ? make_packet(seg(Proto::kTcp, kClient, 40000, kVip, 80, flags, 100))
-                  : make_packet(seg(Proto::kTcp, kRs1, 8080, kClient, 40000, flags, 100));
-    const Verdict v = e.process(b.data(), b.size(), side, at(t));
+    Bytes b;
+    const Verdict v =
+        side == Side::kOutside
+            ? in(seg(Proto::kTcp, kClient, 40000, kVip, 80, flags, 100), at(t), &b)
+            : out(seg(Proto::kTcp, kRs1, 8080, kClient, 40000, flags, 100), at(t), &b);
     EXPECT_TRUE(checksums_valid(b));
     return v;
   };
@@ -353,15 +355,14 @@ TEST(FastPath, PlainAcksKeepTheConnectionAlive) {
     ASSERT_EQ(send(t == 20 ? Side::kInside : Side::kOutside, kAck, t).action, Action::kForward)
         << t;
   }
-  e.advance(at(49.9));
-  EXPECT_EQ(e.conns().size(), 1u);
-  e.advance(at(50.1));  // 10 s after the last ACK
-  EXPECT_EQ(e.conns().size(), 0u);
-  const RealServer* rs = e.find_dest(s.key, ip(kRs1), 8080);
-  ASSERT_NE(rs, nullptr);
-  EXPECT_EQ(rs->stats.counters.inpkts, 9u);  // SYN, ACK, 7 ACKs
-  EXPECT_EQ(rs->stats.counters.outpkts, 2u);
-  EXPECT_EQ(rs->active_conns, 0);
+  engine_.advance(at(49.9));
+  EXPECT_EQ(engine_.conns().size(), 1u);
+  engine_.advance(at(50.1));  // 10 s after the last ACK
+  EXPECT_EQ(engine_.conns().size(), 0u);
+  const RealServer& rs = dest(kRs1);
+  EXPECT_EQ(rs.stats.counters.inpkts, 9u);  // SYN, ACK, 7 ACKs
+  EXPECT_EQ(rs.stats.counters.outpkts, 2u);
+  EXPECT_EQ(rs.active_conns, 0);
 }
 
 // In a batch, candidates are looked up before earlier packets are handled. A
@@ -369,7 +370,7 @@ TEST(FastPath, PlainAcksKeepTheConnectionAlive) {
 // quiesced) frees the slot and the new connection takes it; the old
 // connection's reply later in the same batch must not be taken for the new
 // one: as one packet at a time, it is a reply without a connection.
-TEST(FastPath, BatchCandidateReplacedEarlierInTheBatch) {
+TEST(FastPathBatch, CandidateReplacedEarlierInTheBatch) {
   EngineConfig cfg = director_config();
   cfg.expire_nodest_conn = true;
   Engine batch(cfg), single(cfg);
