@@ -75,16 +75,32 @@ struct Conn {
   std::uint32_t timer_next = 0;     // table-private: timer list / free list link
 };
 
-// Layout: entries live in a flat array of 48-byte slots (the Conn plus a timer
-// back-link) with a free list; one index entry per connection sits in a
-// bucketized cuckoo hash of 64-byte buckets holding 8 {32-bit tag, 32-bit id}
-// pairs, two candidate buckets per key, sized for 90% load at capacity
-// (~57 bytes per connection in all). A hit costs one bucket line and one entry
-// (the second bucket is prefetched alongside the first).
+// Layout: an entry lives where its key hashes to, so that a lookup reads one
+// entry from memory and nothing else that is cold.
+//   - Slots: a flat array of 48-byte slots (the Conn plus a timer back-link),
+//     cut into groups of 16. A key (proto, client address, client port) has
+//     two home groups; a new entry takes the first free slot of the emptier
+//     one and stays there until erased, so its slot number is its ConnId.
+//   - Tags: one byte per slot, 8 bits of the key's hash (0 = free). A lookup
+//     compares the 16 tags of each home group at once and reads only the
+//     slots whose tags match. At 1/48 of the slots' size (1.2 MiB for a
+//     million connections) the tags stay in cache where the slots cannot.
+//   - Spill: when both home groups are full, the entry goes to the first group
+//     after its first home that has room, and every group it passes (its first
+//     home included) counts it. A lookup that misses in both homes walks on
+//     only while the group it leaves has a nonzero count. So any number of
+//     entries may share one client key (masquerade entries towards one
+//     outside server do).
+// Sized for 7/8 of the slots at capacity, two-choice placement nearly never
+// spills (tests/core/conn); ~56 bytes per connection in all.
 //
 // Timers: a hashed wheel of 65,536 one-millisecond slots. An entry sits in the
 // slot of its scheduled check time; touch() only rewrites `expires` unless it
 // moves expiry earlier. When a slot fires, entries not yet due are re-filed.
+// Each wheel slot keeps four lists (by the low bits of the id) that are
+// walked in turn when it fires: entries lie at random places, and four
+// chains to follow let each entry be asked for from memory four steps before
+// it is needed.
 // Expiry is kept as 32-bit milliseconds since the caller's epoch, compared
 // modulo 2^32, so the table runs for any length of time as long as:
 //   - an expiry is at most kMaxTimeout after the last expire() call (longer
@@ -92,9 +108,6 @@ struct Conn {
 //   - expire() is called at least once every kMaxTimeout, and before the first
 //     insert() when the caller's clock starts more than kMaxTimeout past 0.
 // expires_at() is the requested time rounded up to the next millisecond.
-//
-// At most 16 live entries can share one (proto, client address, client port):
-// they all hash to the same two buckets. insert() fails beyond that.
 class ConnTable {
  public:
   static constexpr std::size_t kMaxCapacity = 0x7fffffffu;
@@ -111,12 +124,12 @@ class ConnTable {
   ConnId find_in(Proto proto, Ip4 saddr, std::uint16_t sport, Ip4 daddr,
                  std::uint16_t dport) const;
 
-  // A client key's hash and candidate buckets, computed once and reused by
-  // the batch path's prefetch stages and its lookup.
+  // A client key's tag and home groups, computed once and reused by the
+  // batch path's prefetch stages and its lookup.
   struct Probe {
-    std::uint32_t tag;
-    std::uint32_t b1;
-    std::uint32_t b2;
+    std::uint32_t tag;  // 1..255
+    std::uint32_t g1;
+    std::uint32_t g2;
   };
   Probe probe(Proto proto, Ip4 client, std::uint16_t client_port) const {
     return key_hash(proto, client, client_port);
@@ -132,31 +145,32 @@ class ConnTable {
   // Templates never match.
   ConnId find_out(Proto proto, Ip4 saddr, std::uint16_t sport, Ip4 daddr,
                   std::uint16_t dport) const;
-  // Bring both index buckets for this client key into cache (batch path).
+  // Bring the tags of both home groups of this client key into cache (batch path).
   void prefetch(Proto proto, Ip4 client, std::uint16_t client_port) const;
-  // For a caller pipelining lookups, once the buckets have arrived: bring the
+  // For a caller pipelining lookups, once the tags have arrived: bring the
   // entries whose tags match this client key into cache.
   void prefetch_entries(Proto proto, Ip4 client, std::uint16_t client_port) const;
   // Bring one known entry into cache (nothing for kNoConn).
   void prefetch_entry(ConnId id) const {
-    // Branch-free: GCC 12 drops a prefetch guarded by `id < high_water_`
-    // (checked with objdump); slot 0 is always inside the allocation.
-    prefetch_slot(id < high_water_ ? id : 0);
+    // Branch-free: GCC 12 drops a prefetch guarded by a member-variable
+    // bound (checked with objdump); slot 0 is always inside the allocation.
+    prefetch_slot(id < n_slots_ ? id : 0);
   }
-  // The first entry whose tag matches the probe, looking in both buckets at
-  // once and choosing without a branch on their contents; kNoConn when no tag
-  // matches. It is the entry find_in/find_out return when its key matches,
-  // so a caller that checks the key itself can skip them (the engine's
-  // established-flow fast path); on a mismatch (a tag collision) it must ask
-  // them. Reads only the two bucket lines: the caller reads the entry.
+  // The first entry whose tag matches the probe, looking in both home groups
+  // at once and choosing without a branch on their contents; kNoConn when no
+  // tag matches. It is the entry find_in/find_out return when its key
+  // matches, so a caller that checks the key itself can skip them (the
+  // engine's established-flow fast path); on a mismatch (a tag collision, or
+  // an entry that spilled) it must ask them. Reads only tags: the caller
+  // reads the entry.
   ConnId first_candidate(const Probe& k) const;
   // The earliest time expire() has work to do: the start of the next tick.
   Time next_tick_time() const {
     return Time{static_cast<Duration::rep>(cur_tick_) * kNsPerTick};
   }
 
-  // Copies `conn` in and arms its timer; kNoConn when the table is full or the
-  // index cannot place the key. The caller checks for duplicates first.
+  // Copies `conn` in and arms its timer; kNoConn when the table is full. The
+  // caller checks for duplicates first.
   ConnId insert(const Conn& conn, Time expires_at);
   void erase(ConnId id);
   // Re-arm the timer: the connection expires at `expires_at` unless touched again.
@@ -184,8 +198,12 @@ class ConnTable {
 
   std::size_t size() const { return size_; }
   std::size_t capacity() const { return capacity_; }
-  // Visits every live connection in id order (ipvsadm -c, sync, tests) as
-  // visit(id, conn) or visit(conn). The visitor must not insert or erase.
+  // Live entries outside both their home groups (found by a longer walk).
+  std::size_t spilled() const { return spilled_; }
+  // Visits every live connection in id (slot) order, which follows the hash
+  // as /proc/net/ip_vs_conn follows the kernel's hash table (ipvsadm -c,
+  // sync, tests), as visit(id, conn) or visit(conn). The visitor must not
+  // insert or erase.
   template <class F>
   void for_each(F&& visit) const;
 
@@ -194,21 +212,22 @@ class ConnTable {
     Conn conn;
     std::uint32_t prev;  // timer list back-link, or one of the markers below
   };
-  struct alignas(64) Bucket {
-    std::uint32_t tag[8];  // 0 = empty
-    std::uint32_t id[8];
-  };
+  static constexpr std::uint32_t kGroup = 16;  // slots per group: one 16-byte tag vector
 
   static constexpr std::int64_t kNsPerTick = 1000000;
   static constexpr std::uint32_t kWheelSlots = 1u << 16;
   static constexpr std::uint32_t kWheelMask = kWheelSlots - 1;
-  static constexpr std::uint32_t kPendingList = kWheelSlots;  // the slot being fired
+  static constexpr std::uint32_t kLanes = 4;  // lists per wheel slot
+  // The lists of wheel slot s are s * kLanes + lane; the lists of the slot
+  // being fired follow the wheel's.
+  static constexpr std::uint32_t kPendingList = kWheelSlots * kLanes;
+  static constexpr std::uint32_t kLists = kPendingList + kLanes;
   static constexpr std::uint32_t kMaxTicks = 1u << 30;
   // Slot::prev: an entry id, kHeadBit|list for the first in a list, or:
   static constexpr std::uint32_t kHeadBit = 0x80000000u;
-  static constexpr std::uint32_t kFree = 0xffffffffu;      // not a live entry
+  static constexpr std::uint32_t kFree = 0xffffffffu;      // erased
   static constexpr std::uint32_t kDetached = 0xfffffffeu;  // live, on no timer list
-  static constexpr int kMaxKicks = 256;
+  static constexpr std::uint16_t kSpillStuck = 0xffff;     // saturated: never decremented
 
 
   static std::uint64_t floor_tick(Time t);
@@ -217,8 +236,7 @@ class ConnTable {
     return static_cast<std::int32_t>(expires - static_cast<std::uint32_t>(now_tick)) <= 0;
   }
   std::size_t slot_bytes() const;
-  std::size_t bucket_bytes() const;
-  bool live(ConnId id) const { return id < high_water_ && slots_[id].prev != kFree; }
+  bool live(ConnId id) const { return id < n_slots_ && tags_[id] != 0; }
   // Both cache lines of a slot (48-byte slots straddle a line boundary half the time).
   void prefetch_slot(ConnId id) const {
     const char* p = reinterpret_cast<const char*>(&slots_[id]);
@@ -226,9 +244,10 @@ class ConnTable {
     __builtin_prefetch(p + sizeof(Slot) - 1);
   }
 
-  // Index (conn_index.cc; the hash is here so that the batch path inlines it).
+  // Placement and lookup (conn_index.cc; the hash is here so that the packet
+  // path inlines it).
   Probe key_hash(Proto proto, Ip4 client, std::uint16_t client_port) const;
-  std::uint32_t alt_bucket(std::uint32_t bucket, std::uint32_t tag) const;
+  std::uint32_t next_group(std::uint32_t g) const { return g + 1 == n_groups_ ? 0 : g + 1; }
   // Folded 64x64->128 multiply (wyhash's mum): a keyed, well-mixing step.
   static std::uint64_t mum(std::uint64_t a, std::uint64_t b) {
     __extension__ typedef unsigned __int128 U128;
@@ -239,37 +258,40 @@ class ConnTable {
   static std::uint32_t reduce(std::uint32_t x, std::uint32_t n) {
     return static_cast<std::uint32_t>((static_cast<std::uint64_t>(x) * n) >> 32);
   }
-  bool bucket_put(std::uint32_t bucket, std::uint32_t tag, ConnId id);
-  bool index_insert(const Probe& k, ConnId id);
-  // Bit i set when tags[i] == tag, for the 8 tags of a bucket: one compare of
-  // the whole line instead of eight branches whose outcome is random data.
-  static std::uint32_t tag_matches(const std::uint32_t* tags, std::uint32_t tag);
-  void index_remove(ConnId id);
+  ConnId home_slot(const Probe& k) const;
+  ConnId place(const Probe& k);
+  void unplace(ConnId id);
+  // Bit i set when slot i of group g has this tag (0: the free slots): one
+  // compare of the 16 tags instead of 16 branches on random data.
+  std::uint32_t group_matches(std::uint32_t g, std::uint32_t tag) const;
   template <class Match>
   ConnId index_find(const Probe& k, Match&& match) const;
 
   // Timer wheel (conn_timer.cc).
   std::uint32_t clamp_expiry(Time t) const;
-  void timer_link(ConnId id, std::uint32_t list);
-  void timer_link_by_expiry(ConnId id);
+  void timer_link(ConnId id, std::uint32_t wheel_slot);
+  // `expires` is the entry's own (passed so that a new entry's slot, still on
+  // its way from memory, is only written here).
+  void timer_link_by_expiry(ConnId id, std::uint32_t expires);
   void refile(ConnId id);  // unlink, then link by expiry
   void timer_unlink(ConnId id);
   bool take_slot(std::uint64_t tick);
   ConnId pop_due(std::uint64_t now_tick);
-  void prefetch_pending() const;
+  void prefetch_pending(std::uint32_t lane) const;
   void settle(ConnId id, std::uint64_t now_tick);
 
   std::size_t capacity_ = 0;
   std::size_t size_ = 0;
-  Slot* slots_ = nullptr;
-  Bucket* buckets_ = nullptr;
-  std::uint32_t* wheel_ = nullptr;  // kWheelSlots list heads + the pending list
-  std::uint32_t n_buckets_ = 0;
-  std::uint32_t high_water_ = 0;    // slots below this have been used
-  std::uint32_t free_head_ = kNoConn;
-  std::uint64_t cur_tick_ = 0;      // every tick before this has been fired
+  std::size_t spilled_ = 0;
+  Slot* slots_ = nullptr;             // n_slots_; constructed on insert
+  std::uint8_t* tags_ = nullptr;      // n_slots_
+  std::uint16_t* spill_ = nullptr;    // n_groups_
+  std::uint32_t* wheel_ = nullptr;    // kLists list heads
+  std::uint32_t pending_lane_ = 0;    // the pending list to pop next
+  std::uint32_t n_groups_ = 0;
+  std::uint32_t n_slots_ = 0;
+  std::uint64_t cur_tick_ = 0;        // every tick before this has been fired
   std::uint64_t seed_[2] = {};
-  std::uint64_t rng_ = 0;
   bool in_expire_ = false;
 };
 
@@ -293,12 +315,14 @@ void ConnTable::expire(Time now, F&& on_expire) {
 
 template <class F>
 void ConnTable::for_each(F&& visit) const {
-  for (ConnId id = 0; id < high_water_; ++id) {
-    if (slots_[id].prev == kFree) continue;
-    if constexpr (std::is_invocable_v<F&, ConnId, const Conn&>) {
-      visit(id, static_cast<const Conn&>(slots_[id].conn));
-    } else {
-      visit(static_cast<const Conn&>(slots_[id].conn));
+  for (std::uint32_t g = 0; g < n_groups_ && size_ != 0; ++g) {
+    for (std::uint32_t m = group_matches(g, 0) ^ 0xffffu; m != 0; m &= m - 1) {
+      const ConnId id = g * kGroup + static_cast<ConnId>(__builtin_ctz(m));
+      if constexpr (std::is_invocable_v<F&, ConnId, const Conn&>) {
+        visit(id, static_cast<const Conn&>(slots_[id].conn));
+      } else {
+        visit(static_cast<const Conn&>(slots_[id].conn));
+      }
     }
   }
 }
@@ -310,19 +334,14 @@ inline ConnTable::Probe ConnTable::key_hash(Proto proto, Ip4 client,
                             static_cast<std::uint64_t>(proto);
   const std::uint64_t h =
       mum(mum(key ^ seed_[0], seed_[1] ^ 0xe7037ed1a0b428dbull) ^ seed_[0], 0xa0761d6478bd642full);
+  // Three parts of the hash that overlap little in the bits they depend on:
+  // reduce() is driven by the high bits of its argument.
   Probe k;
-  k.tag = static_cast<std::uint32_t>(h >> 32);
-  if (k.tag == 0) k.tag = 1;  // 0 marks an empty pair
-  k.b1 = reduce(static_cast<std::uint32_t>(h), n_buckets_);
-  k.b2 = alt_bucket(k.b1, k.tag);
+  k.tag = static_cast<std::uint32_t>(h >> 56);
+  k.tag += k.tag == 0;  // 0 marks a free slot
+  k.g1 = reduce(static_cast<std::uint32_t>(h), n_groups_);
+  k.g2 = reduce(static_cast<std::uint32_t>(h >> 24), n_groups_);
   return k;
-}
-
-// b2 = (offset(tag) - b1) mod n is its own inverse, so a displaced id finds its
-// other bucket from its tag alone, with any bucket count.
-inline std::uint32_t ConnTable::alt_bucket(std::uint32_t bucket, std::uint32_t tag) const {
-  const std::uint32_t offset = reduce(tag * 0x9e3779b1u, n_buckets_);
-  return offset >= bucket ? offset - bucket : offset + n_buckets_ - bucket;
 }
 
 // The per-packet table operations are inline, so the packet path in other
@@ -359,35 +378,31 @@ inline const Conn& ConnTable::operator[](ConnId id) const {
   return slots_[id].conn;
 }
 
-inline std::uint32_t ConnTable::tag_matches(const std::uint32_t* tags, std::uint32_t tag) {
+inline std::uint32_t ConnTable::group_matches(std::uint32_t g, std::uint32_t tag) const {
+  const std::uint8_t* tags = tags_ + static_cast<std::size_t>(g) * kGroup;
 #if defined(__SSE2__)
-  const __m128i t = _mm_set1_epi32(static_cast<int>(tag));
-  const __m128i lo = _mm_cmpeq_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(tags)), t);
-  const __m128i hi = _mm_cmpeq_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(tags + 4)), t);
-  return static_cast<std::uint32_t>(_mm_movemask_ps(_mm_castsi128_ps(lo)) |
-                                    (_mm_movemask_ps(_mm_castsi128_ps(hi)) << 4));
+  const __m128i v = _mm_load_si128(reinterpret_cast<const __m128i*>(tags));
+  return static_cast<std::uint32_t>(
+      _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(static_cast<char>(tag)))));
 #else
   std::uint32_t m = 0;
-  for (int i = 0; i < 8; ++i) m |= static_cast<std::uint32_t>(tags[i] == tag) << i;
+  for (std::uint32_t i = 0; i < kGroup; ++i) m |= static_cast<std::uint32_t>(tags[i] == tag) << i;
   return m;
 #endif
 }
 
 inline ConnId ConnTable::first_candidate(const Probe& k) const {
-  const Bucket& a = buckets_[k.b1];
-  const Bucket& b = buckets_[k.b2];
-  // Both lines are requested before either is needed; b1's tags come first,
-  // as in index_find. When b1 == b2 the duplicate bits are never reached.
-  const std::uint32_t m = tag_matches(a.tag, k.tag) | (tag_matches(b.tag, k.tag) << 8);
+  // g1's tags come first, as in index_find. When g1 == g2 the duplicate bits
+  // are never reached.
+  const std::uint32_t m = group_matches(k.g1, k.tag) | (group_matches(k.g2, k.tag) << 16);
   if (m == 0) return kNoConn;
   const unsigned i = static_cast<unsigned>(__builtin_ctz(m));
-  const Bucket& hit = i < 8 ? a : b;
-  return hit.id[i & 7];
+  return (i < kGroup ? k.g1 : k.g2) * kGroup + (i & (kGroup - 1));
 }
 
 inline void ConnTable::prefetch(const Probe& k) const {
-  __builtin_prefetch(&buckets_[k.b1]);
-  __builtin_prefetch(&buckets_[k.b2]);
+  __builtin_prefetch(tags_ + static_cast<std::size_t>(k.g1) * kGroup);
+  __builtin_prefetch(tags_ + static_cast<std::size_t>(k.g2) * kGroup);
 }
 
 }  // namespace lvs

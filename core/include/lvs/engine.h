@@ -250,7 +250,7 @@ class Engine {
   Verdict masquerade_new(PacketView& p, Time now);
   bool is_real_service(Proto proto, Ip4 addr, std::uint16_t port) const;
   // accounting.cc: IPVS ip_vs_bind_dest / ip_vs_unbind_dest / set_state
-  void bind_dest(Conn& c);
+  void bind_dest(const Conn& c);
   void unbind_dest(Conn& c);
   void set_state(Conn& c, ConnId id, ConnDir dir, std::uint8_t tcp_flags, Time now);
   Time conn_expiry(const Conn& c, Time now) const;

@@ -1,84 +1,98 @@
-// The connection index: a bucketized cuckoo hash keyed on the client side
-// (proto, client address, client port), one entry per connection.
+// Placement and lookup: an entry's slot follows from the hash of its client key
+// (proto, client address, client port), so finding it reads tags (in cache)
+// and the entry itself, and never an index in between.
 #include <cassert>
-#include <utility>
 
 #include "lvs/conn_table.h"
 
 namespace lvs {
 
-bool ConnTable::bucket_put(std::uint32_t bucket, std::uint32_t tag, ConnId id) {
-  Bucket& b = buckets_[bucket];
-  for (int i = 0; i < 8; ++i) {
-    if (b.tag[i] == 0) {
-      b.tag[i] = tag;
-      b.id[i] = id;
-      return true;
-    }
-  }
-  return false;
+namespace {
+
+void spill_up(std::uint16_t& n, std::uint16_t stuck) {
+  if (n != stuck) ++n;
 }
 
-// Random-walk cuckoo insertion; on failure every move is undone, so existing
-// entries never lose their place.
-bool ConnTable::index_insert(const Probe& k, ConnId id) {
-  if (bucket_put(k.b1, k.tag, id) || bucket_put(k.b2, k.tag, id)) return true;
-  struct Move {
-    std::uint32_t bucket;
-    std::uint32_t pos;
-  };
-  Move path[kMaxKicks];
-  std::uint32_t tag = k.tag;
-  ConnId moving = id;
-  rng_ ^= rng_ << 13, rng_ ^= rng_ >> 7, rng_ ^= rng_ << 17;
-  std::uint32_t bucket = (rng_ & 1) ? k.b1 : k.b2;
-  for (int step = 0; step < kMaxKicks; ++step) {
-    rng_ ^= rng_ << 13, rng_ ^= rng_ >> 7, rng_ ^= rng_ << 17;
-    const auto pos = static_cast<std::uint32_t>(rng_ >> 61);
-    Bucket& b = buckets_[bucket];
-    std::swap(tag, b.tag[pos]);
-    std::swap(moving, b.id[pos]);
-    path[step] = {bucket, pos};
-    bucket = alt_bucket(bucket, tag);
-    if (bucket_put(bucket, tag, moving)) return true;
-  }
-  for (int step = kMaxKicks - 1; step >= 0; --step) {
-    Bucket& b = buckets_[path[step].bucket];
-    std::swap(tag, b.tag[path[step].pos]);
-    std::swap(moving, b.id[path[step].pos]);
-  }
-  assert(moving == id);
-  return false;
+void spill_down(std::uint16_t& n, std::uint16_t stuck) {
+  assert(n != 0);
+  if (n != stuck) --n;
 }
 
-void ConnTable::index_remove(ConnId id) {
+// Free slots in a group's mask, without the library call __builtin_popcount
+// is on baseline x86-64.
+unsigned count16(std::uint32_t m) {
+  m = m - ((m >> 1) & 0x5555u);
+  m = (m & 0x3333u) + ((m >> 2) & 0x3333u);
+  m = (m + (m >> 4)) & 0x0f0fu;
+  return (m + (m >> 8)) & 0x1fu;
+}
+
+}  // namespace
+
+// The first free slot of the emptier home group (the first home on a tie);
+// kNoConn when both are full.
+ConnId ConnTable::home_slot(const Probe& k) const {
+  const std::uint32_t free1 = group_matches(k.g1, 0);
+  const std::uint32_t free2 = group_matches(k.g2, 0);
+  const bool first = count16(free1) >= count16(free2);
+  const std::uint32_t free = first ? free1 : free2;
+  if (free == 0) return kNoConn;
+  return (first ? k.g1 : k.g2) * kGroup + static_cast<ConnId>(__builtin_ctz(free));
+}
+
+// The home slot; with both homes full, the first group with room after the
+// first home, and then the first home and every full group walked past count
+// one more spilled entry.
+ConnId ConnTable::place(const Probe& k) {
+  ConnId id = home_slot(k);
+  if (id == kNoConn) {
+    // size_ < capacity_ <= n_slots_, so some group other than the two full
+    // homes has room and the walk ends within one turn.
+    ++spilled_;
+    spill_up(spill_[k.g1], kSpillStuck);
+    std::uint32_t g = next_group(k.g1), free;
+    for (; (free = group_matches(g, 0)) == 0; g = next_group(g)) spill_up(spill_[g], kSpillStuck);
+    id = g * kGroup + static_cast<ConnId>(__builtin_ctz(free));
+  }
+  tags_[id] = static_cast<std::uint8_t>(k.tag);
+  return id;
+}
+
+// Undoes place(): the groups a spilled entry was counted in are exactly the
+// first home and those after it up to its own, whatever they hold now.
+void ConnTable::unplace(ConnId id) {
   const Conn& c = slots_[id].conn;
   const Probe k = key_hash(c.proto, c.caddr, c.cport);
-  for (std::uint32_t bucket : {k.b1, k.b2}) {
-    Bucket& b = buckets_[bucket];
-    for (std::uint32_t m = tag_matches(b.tag, k.tag); m != 0; m &= m - 1) {
-      const int i = __builtin_ctz(m);
-      if (b.id[i] == id) {
-        b.tag[i] = 0;
-        b.id[i] = kNoConn;
-        return;
-      }
-    }
+  const std::uint32_t g = id / kGroup;
+  if (g != k.g1 && g != k.g2) {
+    --spilled_;
+    spill_down(spill_[k.g1], kSpillStuck);
+    for (std::uint32_t x = next_group(k.g1); x != g; x = next_group(x))
+      spill_down(spill_[x], kSpillStuck);
   }
-  assert(false && "live entry missing from the index");
+  tags_[id] = 0;
 }
 
+// Tag matches in the first home, then the second, then, while the group just
+// left has spilled entries, the groups after the first home: the order
+// first_candidate() follows for the homes.
 template <class Match>
 ConnId ConnTable::index_find(const Probe& k, Match&& match) const {
-  __builtin_prefetch(&buckets_[k.b2]);  // overlaps the second miss with the first
-  for (std::uint32_t bucket : {k.b1, k.b2}) {
-    const Bucket& b = buckets_[bucket];
-    for (std::uint32_t m = tag_matches(b.tag, k.tag); m != 0; m &= m - 1) {
-      const ConnId id = b.id[__builtin_ctz(m)];
-      prefetch_slot(id);  // a 48-byte slot may straddle two lines: ask for both at once
+  auto scan = [&](std::uint32_t g) {
+    for (std::uint32_t m = group_matches(g, k.tag); m != 0; m &= m - 1) {
+      const ConnId id = g * kGroup + static_cast<ConnId>(__builtin_ctz(m));
       if (match(slots_[id].conn)) return id;
     }
-    if (k.b2 == k.b1) break;
+    return kNoConn;
+  };
+  __builtin_prefetch(tags_ + static_cast<std::size_t>(k.g2) * kGroup);  // both misses at once
+  ConnId id = scan(k.g1);
+  if (id != kNoConn) return id;
+  if (k.g2 != k.g1 && (id = scan(k.g2)) != kNoConn) return id;
+  for (std::uint32_t g = k.g1; spill_[g] != 0;) {
+    g = next_group(g);
+    if (g == k.g1) break;
+    if (g != k.g2 && (id = scan(g)) != kNoConn) return id;
   }
   return kNoConn;
 }
@@ -90,10 +104,17 @@ ConnId ConnTable::find_in(Proto proto, Ip4 saddr, std::uint16_t sport, Ip4 daddr
 
 ConnId ConnTable::find_in(const Probe& k, Proto proto, Ip4 saddr, std::uint16_t sport,
                           Ip4 daddr, std::uint16_t dport) const {
-  return index_find(k, [&](const Conn& c) {
+  const ConnId id = index_find(k, [&](const Conn& c) {
     return c.caddr == saddr && c.cport == sport && c.vaddr == daddr && c.vport == dport &&
            c.proto == proto;
   });
+  // A miss from the client side is usually a new connection: ask for the slot
+  // place() will give it now, so that its miss overlaps the scheduling.
+  if (id == kNoConn) {
+    const ConnId next = home_slot(k);
+    if (next != kNoConn) __builtin_prefetch(&slots_[next], 1);
+  }
+  return id;
 }
 
 ConnId ConnTable::find_out(Proto proto, Ip4 saddr, std::uint16_t sport, Ip4 daddr,
@@ -118,11 +139,9 @@ void ConnTable::prefetch_entries(Proto proto, Ip4 client, std::uint16_t client_p
 }
 
 void ConnTable::prefetch_entries(const Probe& k) const {
-  for (std::uint32_t bucket : {k.b1, k.b2}) {
-    const Bucket& b = buckets_[bucket];
-    for (std::uint32_t m = tag_matches(b.tag, k.tag); m != 0; m &= m - 1)
-      prefetch_slot(b.id[__builtin_ctz(m)]);
-  }
+  for (std::uint32_t g : {k.g1, k.g2})
+    for (std::uint32_t m = group_matches(g, k.tag); m != 0; m &= m - 1)
+      prefetch_slot(g * kGroup + static_cast<ConnId>(__builtin_ctz(m)));
 }
 
 }  // namespace lvs

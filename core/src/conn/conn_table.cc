@@ -13,10 +13,10 @@ namespace lvs {
 static_assert(sizeof(Conn) == 44, "Conn is part of the memory budget");
 
 namespace {
-// 90% of 8 ids per bucket at capacity: far below where 2-choice, 8-way cuckoo
-// starts to fail, at ~8.9 index bytes per connection.
-constexpr std::uint64_t kLoadNum = 72;  // 8 slots * 0.9, scaled by 10
-constexpr std::uint64_t kLoadDen = 10;
+// 7/8 of the slots in use at capacity: two-choice placement into groups of 16
+// then spills about one entry in 10^5 (ConnTableTest.SpillsAreRareAtCapacity).
+constexpr std::uint64_t kLoadNum = 7;
+constexpr std::uint64_t kLoadDen = 8;
 
 // Big arrays are probed at random, one line per lookup: on 4 KiB pages nearly
 // every probe also misses the TLB, so ask for huge pages where the OS has them.
@@ -39,70 +39,55 @@ void free_array(void* p, std::size_t bytes, std::size_t align) {
 
 ConnTable::ConnTable(std::size_t capacity)
     : capacity_(capacity < kMaxCapacity ? capacity : kMaxCapacity) {
-  const std::uint64_t buckets = (capacity_ * kLoadDen + kLoadNum - 1) / kLoadNum;
-  n_buckets_ = static_cast<std::uint32_t>(buckets == 0 ? 1 : buckets);
+  const std::uint64_t slots = (capacity_ * kLoadDen + kLoadNum - 1) / kLoadNum;
+  const std::uint64_t groups = (slots + kGroup - 1) / kGroup;
+  n_groups_ = static_cast<std::uint32_t>(groups == 0 ? 1 : groups);
+  n_slots_ = n_groups_ * kGroup;
   // Slots are constructed on insert; untouched pages are never faulted in.
   slots_ = static_cast<Slot*>(alloc_array(slot_bytes(), alignof(Slot)));
-  buckets_ = static_cast<Bucket*>(alloc_array(bucket_bytes(), alignof(Bucket)));
-  std::memset(static_cast<void*>(buckets_), 0, sizeof(Bucket) * n_buckets_);
-  wheel_ = new std::uint32_t[kWheelSlots + 1];
-  for (std::uint32_t i = 0; i <= kWheelSlots; ++i) wheel_[i] = kNoConn;
+  tags_ = static_cast<std::uint8_t*>(alloc_array(n_slots_, 64));
+  std::memset(tags_, 0, n_slots_);
+  spill_ = new std::uint16_t[n_groups_]();
+  wheel_ = new std::uint32_t[kLists];
+  for (std::uint32_t i = 0; i < kLists; ++i) wheel_[i] = kNoConn;
   // Fixed seeds keep runs reproducible; a per-table seed would go here.
   seed_[0] = 0x243f6a8885a308d3ull;
   seed_[1] = 0x13198a2e03707344ull;
-  rng_ = 0xa4093822299f31d0ull;
 }
 
 ConnTable::~ConnTable() {
   delete[] wheel_;
-  free_array(buckets_, bucket_bytes(), alignof(Bucket));
+  delete[] spill_;
+  free_array(tags_, n_slots_, 64);
   free_array(slots_, slot_bytes(), alignof(Slot));
 }
 
-std::size_t ConnTable::slot_bytes() const {
-  return sizeof(Slot) * (capacity_ == 0 ? 1 : capacity_);
-}
-
-std::size_t ConnTable::bucket_bytes() const { return sizeof(Bucket) * n_buckets_; }
+std::size_t ConnTable::slot_bytes() const { return sizeof(Slot) * std::size_t{n_slots_}; }
 
 ConnId ConnTable::insert(const Conn& conn, Time expires_at) {
   if (size_ >= capacity_) return kNoConn;
-  const bool recycled = free_head_ != kNoConn;
-  const ConnId id = recycled ? free_head_ : high_water_;
+  const ConnId id = place(key_hash(conn.proto, conn.caddr, conn.cport));
   Slot& slot = slots_[id];
-  const std::uint32_t next_free = recycled ? slot.conn.timer_next : kNoConn;
   new (&slot.conn) Conn(conn);
-  if (!index_insert(key_hash(conn.proto, conn.caddr, conn.cport), id)) {
-    slot.conn.timer_next = next_free;  // still free: keep its free-list link
-    slot.prev = kFree;
-    return kNoConn;
-  }
-  if (recycled) {
-    free_head_ = next_free;
-  } else {
-    ++high_water_;
-  }
-  slot.conn.expires = clamp_expiry(expires_at);
+  const std::uint32_t expires = clamp_expiry(expires_at);
+  slot.conn.expires = expires;
   slot.prev = kDetached;
-  timer_link_by_expiry(id);
+  timer_link_by_expiry(id, expires);
   ++size_;
   return id;
 }
 
 void ConnTable::erase(ConnId id) {
   assert(live(id));
-  index_remove(id);
   timer_unlink(id);
-  Slot& slot = slots_[id];
-  slot.prev = kFree;
-  slot.conn.timer_next = free_head_;
-  free_head_ = id;
+  unplace(id);
+  slots_[id].prev = kFree;
   --size_;
 }
 
 void ConnTable::refile(ConnId id) {
   timer_unlink(id);
-  timer_link_by_expiry(id);
+  timer_link_by_expiry(id, slots_[id].conn.expires);
 }
 
 Time ConnTable::expires_at(ConnId id) const {

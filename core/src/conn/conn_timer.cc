@@ -10,7 +10,8 @@ std::uint64_t ConnTable::floor_tick(Time t) {
   return t.count() <= 0 ? 0 : static_cast<std::uint64_t>(t.count() / kNsPerTick);
 }
 
-void ConnTable::timer_link(ConnId id, std::uint32_t list) {
+void ConnTable::timer_link(ConnId id, std::uint32_t wheel_slot) {
+  const std::uint32_t list = wheel_slot * kLanes + (id & (kLanes - 1));
   Slot& slot = slots_[id];
   const ConnId next = wheel_[list];
   slot.conn.timer_next = next;
@@ -21,8 +22,7 @@ void ConnTable::timer_link(ConnId id, std::uint32_t list) {
 
 // An overdue entry goes in the next slot to fire, anything else in the slot of
 // its expiry, which fires at the latest on that tick.
-void ConnTable::timer_link_by_expiry(ConnId id) {
-  const std::uint32_t expires = slots_[id].conn.expires;
+void ConnTable::timer_link_by_expiry(ConnId id, std::uint32_t expires) {
   const auto cur = static_cast<std::uint32_t>(cur_tick_);
   const bool overdue = static_cast<std::int32_t>(expires - cur) < 0;
   timer_link(id, (overdue ? cur : expires) & kWheelMask);
@@ -42,51 +42,66 @@ void ConnTable::timer_unlink(ConnId id) {
   slot.prev = kDetached;
 }
 
-// Moves the slot's list to the pending list, where erase() can still unlink
+// Moves the slot's lists to the pending lists, where erase() can still unlink
 // entries the callback removes.
 bool ConnTable::take_slot(std::uint64_t tick) {
-  const std::uint32_t slot = static_cast<std::uint32_t>(tick) & kWheelMask;
-  const ConnId head = wheel_[slot];
-  if (head == kNoConn) return false;
-  assert(wheel_[kPendingList] == kNoConn);
-  wheel_[slot] = kNoConn;
-  wheel_[kPendingList] = head;
-  slots_[head].prev = kHeadBit | kPendingList;
-  return true;
+  const std::uint32_t first = (static_cast<std::uint32_t>(tick) & kWheelMask) * kLanes;
+  bool any = false;
+  for (std::uint32_t lane = 0; lane < kLanes; ++lane) {
+    const ConnId head = wheel_[first + lane];
+    assert(wheel_[kPendingList + lane] == kNoConn);
+    if (head == kNoConn) continue;
+    wheel_[first + lane] = kNoConn;
+    wheel_[kPendingList + lane] = head;
+    slots_[head].prev = kHeadBit | (kPendingList + lane);
+    prefetch_slot(head);
+    any = true;
+  }
+  pending_lane_ = 0;
+  return any;
 }
 
-// Detaches and returns the next due entry of the pending list; entries not yet
-// due are re-filed on the way.
+// Detaches and returns the next due entry of the pending lists, taking them in
+// turn; entries not yet due are re-filed on the way.
 ConnId ConnTable::pop_due(std::uint64_t now_tick) {
-  for (ConnId id; (id = wheel_[kPendingList]) != kNoConn;) {
+  for (std::uint32_t empty = 0; empty < kLanes;) {
+    const std::uint32_t lane = pending_lane_;
+    pending_lane_ = (lane + 1) & (kLanes - 1);
+    const ConnId id = wheel_[kPendingList + lane];
+    if (id == kNoConn) {
+      ++empty;
+      continue;
+    }
+    empty = 0;
     timer_unlink(id);
-    prefetch_pending();
+    prefetch_pending(lane);
     if (tick_due(slots_[id].conn.expires, now_tick)) return id;
-    timer_link_by_expiry(id);
+    timer_link_by_expiry(id, slots_[id].conn.expires);
   }
   return kNoConn;
 }
 
-// The pending list is a walk over cold entries, and erasing one needs its
-// index buckets, which only its key can locate. While one entry is handled,
-// ask for the slot two ahead and for the buckets of the next one (whose slot
-// was asked for one pop ago), so the misses overlap instead of queueing.
-void ConnTable::prefetch_pending() const {
-  const ConnId next = wheel_[kPendingList];
+// The pending lists are walks over cold entries. Once an entry is unlinked,
+// its successor heads its list; that successor was asked for one turn ago, so
+// now ask for the one after it, and for the successor's tag, which erasing it
+// clears. Each entry is thus requested a full turn of the lanes (four pops)
+// before it is needed, and the misses overlap instead of queueing.
+void ConnTable::prefetch_pending(std::uint32_t lane) const {
+  const ConnId next = wheel_[kPendingList + lane];
   if (next == kNoConn) return;
   const Conn& c = slots_[next].conn;
   if (c.timer_next != kNoConn) prefetch_slot(c.timer_next);
-  prefetch(key_hash(c.proto, c.caddr, c.cport));
+  __builtin_prefetch(tags_ + next);
 }
 
 // After the callback: a touched entry is re-filed; one still due (the callback
 // broke its contract) is offered again on the next tick.
 void ConnTable::settle(ConnId id, std::uint64_t now_tick) {
-  if (id >= high_water_ || slots_[id].prev != kDetached) return;  // erased or re-filed
+  if (!live(id) || slots_[id].prev != kDetached) return;  // erased or re-filed
   if (tick_due(slots_[id].conn.expires, now_tick)) {
-    timer_link(id, static_cast<std::uint32_t>(now_tick + 1) & kWheelMask);
+    timer_link(id, static_cast<std::uint32_t>(now_tick + 1) & kWheelMask);  // next tick
   } else {
-    timer_link_by_expiry(id);
+    timer_link_by_expiry(id, slots_[id].conn.expires);
   }
 }
 

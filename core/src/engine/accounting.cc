@@ -13,7 +13,7 @@ constexpr Duration kMasqUdp = seconds(120);
 
 }  // namespace
 
-void Engine::bind_dest(Conn& c) {
+void Engine::bind_dest(const Conn& c) {
   RealServer* rs = dest_of(c);
   if (!rs) return;
   ++dests_[c.dest].refs;

@@ -76,7 +76,7 @@ ConnId Engine::persistent_template(VirtualService& svc, const PacketView& p, Tim
     full = true;
     return kNoConn;
   }
-  bind_dest((*table_)[tid]);
+  bind_dest(t);
   dest = rs;
   return tid;
 }
@@ -126,7 +126,9 @@ Verdict Engine::schedule_new(PacketView& p, VirtualService& svc, Time now) {
 
   const ConnId id = table_->insert(c, conn_expiry(c, now));
   if (id == kNoConn) return drop(DropReason::kTableFull);
-  bind_dest((*table_)[id]);
+  // From the local copy: the new entry's slot is likely still on its way from
+  // memory, and the scheduler's bookkeeping need not wait for it.
+  bind_dest(c);
   if (tmpl != kNoConn) {
     Conn& t = (*table_)[tmpl];
     ++t.aux;

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <random>
 #include <tuple>
@@ -29,11 +30,23 @@ struct ModelEntry {
   Time expires;
 };
 
+// How many client ends (address x port) and virtual services the random
+// connections are drawn from.
+struct KeySpace {
+  const char* name;
+  std::uint64_t caddrs, cports, vaddrs, vports;
+  bool spills;  // few client ends for many services: entries must spill
+};
+
+class ConnTableModelTest : public ::testing::TestWithParam<KeySpace> {};
+
 // 200,000 random inserts, lookups, erases, touches and expiries agree with a
 // std::unordered_map model, including which entries expire and when.
-TEST(ConnTableModelTest, AgreesWithUnorderedMap) {
+TEST_P(ConnTableModelTest, AgreesWithUnorderedMap) {
+  const KeySpace ks = GetParam();
   constexpr std::size_t kCap = 500;
   ConnTable table(kCap);
+  std::size_t max_spilled = 0;
   std::unordered_map<Key, ModelEntry, KeyHash> model;
   std::mt19937_64 rng(12345);
   auto pick = [&](std::uint64_t n) { return std::uniform_int_distribution<std::uint64_t>(0, n - 1)(rng); };
@@ -41,10 +54,10 @@ TEST(ConnTableModelTest, AgreesWithUnorderedMap) {
   auto random_conn = [&]() {
     Conn c;
     c.proto = pick(4) == 0 ? Proto::kUdp : Proto::kTcp;
-    c.caddr = 0x0a000000 + static_cast<Ip4>(pick(300));
-    c.cport = static_cast<std::uint16_t>(pick(20));
-    c.vaddr = 0xcb007100 + static_cast<Ip4>(pick(3));
-    c.vport = static_cast<std::uint16_t>(80 + pick(2));
+    c.caddr = 0x0a000000 + static_cast<Ip4>(pick(ks.caddrs));
+    c.cport = static_cast<std::uint16_t>(pick(ks.cports));
+    c.vaddr = 0xcb007100 + static_cast<Ip4>(pick(ks.vaddrs));
+    c.vport = static_cast<std::uint16_t>(80 + pick(ks.vports));
     c.daddr = 0x0a010000 + static_cast<Ip4>(pick(50));
     c.dport = static_cast<std::uint16_t>(8000 + pick(3));
     return c;
@@ -58,7 +71,7 @@ TEST(ConnTableModelTest, AgreesWithUnorderedMap) {
     return now + nanoseconds(static_cast<std::int64_t>(ns));
   };
   auto ceil_ms = [](Time t) { return milliseconds((t.count() + 999999) / 1000000); };
-  std::size_t full_refusals = 0, expired = 0;
+  std::size_t full_refusals = 0, expired = 0, ambiguous_out = 0;
 
   for (int op = 0; op < 200000; ++op) {
     const std::uint64_t kind = pick(100);
@@ -81,8 +94,16 @@ TEST(ConnTableModelTest, AgreesWithUnorderedMap) {
       const ConnId want = it == model.end() ? kNoConn : it->second.id;
       ASSERT_EQ(table.find_in(c.proto, c.caddr, c.cport, c.vaddr, c.vport), want) << "op " << op;
       if (it != model.end()) {
+        // From the real server's side: this connection, or, where several
+        // services share the client end and the real server, one of them.
         const Conn& m = it->second.conn;
-        ASSERT_EQ(table.find_out(m.proto, m.daddr, m.dport, m.caddr, m.cport), want);
+        const ConnId out = table.find_out(m.proto, m.daddr, m.dport, m.caddr, m.cport);
+        ASSERT_NE(out, kNoConn) << "op " << op;
+        const Conn& o = table[out];
+        ASSERT_TRUE(o.proto == m.proto && o.caddr == m.caddr && o.cport == m.cport &&
+                    o.daddr == m.daddr && o.dport == m.dport)
+            << "op " << op;
+        if (out != want) ++ambiguous_out;
         ASSERT_EQ(table[want].daddr, m.daddr);
       }
     } else if (kind < 80 && !model.empty()) {  // erase a random live entry
@@ -112,6 +133,7 @@ TEST(ConnTableModelTest, AgreesWithUnorderedMap) {
       expired += fired.size();
     }
     ASSERT_EQ(table.size(), model.size());
+    max_spilled = std::max(max_spilled, table.spilled());
   }
   std::size_t visited = 0;
   table.for_each([&](ConnId id, const Conn& c) {
@@ -124,7 +146,22 @@ TEST(ConnTableModelTest, AgreesWithUnorderedMap) {
   // The run must have exercised every path, or it proves little.
   EXPECT_GT(full_refusals, 0u);
   EXPECT_GT(expired, 1000u);
+  if (ks.spills) {
+    EXPECT_GT(max_spilled, 100u);
+    EXPECT_GT(ambiguous_out, 0u);
+  }
+  // Erasing everything leaves no spill count behind.
+  std::vector<ConnId> live;
+  table.for_each([&](ConnId id, const Conn&) { live.push_back(id); });
+  for (ConnId id : live) table.erase(id);
+  EXPECT_EQ(table.spilled(), 0u);
+  EXPECT_EQ(table.size(), 0u);
 }
+
+INSTANTIATE_TEST_SUITE_P(KeySpaces, ConnTableModelTest,
+                         ::testing::Values(KeySpace{"many_clients", 300, 20, 3, 2, false},
+                                           KeySpace{"few_clients", 3, 2, 10, 100, true}),
+                         [](const ::testing::TestParamInfo<KeySpace>& p) { return p.param.name; });
 
 }  // namespace
 }  // namespace lvs

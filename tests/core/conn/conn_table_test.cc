@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <random>
 #include <set>
 #include <vector>
 
@@ -102,21 +103,50 @@ TEST(ConnTableTest, SameClientKeyToTwoVips) {
   EXPECT_EQ(t.find_in(Proto::kTcp, kClient, 5000, kVip + 1, 80), b);
 }
 
-// Up to 16 entries may share one client key (two buckets of 8); past that insert fails cleanly.
+// Any number of entries may share one client key: past the 32 slots of its
+// two home groups they spill into the groups after the first, and are still
+// found from both sides, and no longer once erased.
 TEST(ConnTableTest, ManyEntriesOnOneClientKey) {
   ConnTable t(1000);
   std::vector<ConnId> ids;
-  for (std::uint16_t v = 0; v < 16; ++v) {
-    const ConnId id = t.insert(make(kClient, 7, kVip, v, kRs1, 80), kNever);
+  for (std::uint16_t v = 0; v < 200; ++v) {
+    const ConnId id = t.insert(make(kClient, 7, kVip, v, kRs1, static_cast<std::uint16_t>(v + 1)), kNever);
     ASSERT_NE(id, kNoConn) << v;
     ids.push_back(id);
   }
-  EXPECT_EQ(t.insert(make(kClient, 7, kVip, 99, kRs1, 80), kNever), kNoConn);
-  EXPECT_EQ(t.size(), 16u);
-  for (std::uint16_t v = 0; v < 16; ++v)
-    EXPECT_EQ(t.find_in(Proto::kTcp, kClient, 7, kVip, v), ids[v]);
-  // Other keys still go in.
+  EXPECT_EQ(t.size(), 200u);
+  EXPECT_GE(t.spilled(), 200u - 32u);
+  for (std::uint16_t v = 0; v < 200; ++v) {
+    EXPECT_EQ(t.find_in(Proto::kTcp, kClient, 7, kVip, v), ids[v]) << v;
+    EXPECT_EQ(t.find_out(Proto::kTcp, kRs1, static_cast<std::uint16_t>(v + 1), kClient, 7), ids[v]) << v;
+  }
+  // Other keys still go in, and the spilled ones go when erased.
   EXPECT_NE(t.insert(make(kClient, 8, kVip, 99, kRs1, 80), kNever), kNoConn);
+  for (std::uint16_t v = 0; v < 200; v += 2) t.erase(ids[v]);
+  for (std::uint16_t v = 0; v < 200; ++v)
+    EXPECT_EQ(t.find_in(Proto::kTcp, kClient, 7, kVip, v), v % 2 ? ids[v] : kNoConn) << v;
+  for (std::uint16_t v = 1; v < 200; v += 2) t.erase(ids[v]);
+  EXPECT_EQ(t.spilled(), 0u);
+  EXPECT_EQ(t.size(), 1u);
+}
+
+// Sized for 7/8 of its slots at capacity, the table almost never spills an
+// entry, even full, so nearly every hit reads one entry and two tag vectors.
+TEST(ConnTableTest, SpillsAreRareAtCapacity) {
+  constexpr std::size_t kCap = 200000;
+  ConnTable t(kCap);
+  std::mt19937_64 rng(99);
+  std::size_t inserted = 0;
+  while (inserted < kCap) {
+    const auto r = rng();
+    if (t.find_in(Proto::kTcp, static_cast<Ip4>(r), static_cast<std::uint16_t>(r >> 32), kVip, 80) != kNoConn)
+      continue;
+    ASSERT_NE(t.insert(make(static_cast<Ip4>(r), static_cast<std::uint16_t>(r >> 32), kVip, 80, kRs1, 80), kNever),
+              kNoConn);
+    ++inserted;
+  }
+  EXPECT_EQ(t.insert(make(kClient, 1, kVip, 80, kRs1, 80), kNever), kNoConn);  // full
+  EXPECT_LT(t.spilled(), kCap / 10000) << t.spilled() << " of " << kCap;
 }
 
 // Erased slots are reused, and the old key no longer finds the new tenant.
