@@ -180,6 +180,14 @@ class ConnTable {
   // the re-arm with it.
   std::uint32_t expiry_tick(Time expires_at) const { return clamp_expiry(expires_at); }
   void touch_tick(ConnId id, std::uint32_t tick);
+  // touch_tick() for a tick no earlier than the entry's, which moves no timer
+  // list; false, with nothing changed, for an earlier one.
+  bool touch_later(ConnId id, std::uint32_t tick) {
+    Conn& c = slots_[id].conn;
+    if (static_cast<std::int32_t>(tick - c.expires) < 0) return false;
+    c.expires = tick;
+    return true;
+  }
   Time expires_at(ConnId id) const;
   bool contains(ConnId id) const { return live(id); }
 
@@ -332,8 +340,9 @@ inline ConnTable::Probe ConnTable::key_hash(Proto proto, Ip4 client,
   const std::uint64_t key = (static_cast<std::uint64_t>(client) << 32) |
                             (static_cast<std::uint64_t>(client_port) << 16) |
                             static_cast<std::uint64_t>(proto);
-  const std::uint64_t h =
-      mum(mum(key ^ seed_[0], seed_[1] ^ 0xe7037ed1a0b428dbull) ^ seed_[0], 0xa0761d6478bd642full);
+  // One folded multiply by an odd 64-bit constant: every bit of the folded
+  // product depends on every bit of the key (the high half does).
+  const std::uint64_t h = mum(key ^ seed_[0], seed_[1]);
   // Three parts of the hash that overlap little in the bits they depend on:
   // reduce() is driven by the high bits of its argument.
   Probe k;
@@ -357,7 +366,8 @@ inline std::uint32_t ConnTable::clamp_expiry(Time t) const {
   return static_cast<std::uint32_t>(tick);
 }
 
-inline void ConnTable::touch_tick(ConnId id, std::uint32_t tick) {
+// Always inlined: the established-flow path calls it for every packet.
+[[gnu::always_inline]] inline void ConnTable::touch_tick(ConnId id, std::uint32_t tick) {
   assert(live(id));
   Conn& c = slots_[id].conn;
   const std::uint32_t old_expires = c.expires;

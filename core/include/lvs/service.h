@@ -85,7 +85,11 @@ struct RealServer {
   std::uint32_t sched_slot = 0;     // free for the scheduler's own indexing
   VirtualService* svc = nullptr;
   // Last, so that what a scheduler reads on a count change shares one line.
+  // The packet path counts packets and bytes here only; the engine passes
+  // them on to the service and the totals when those are read
+  // (Engine::fold_stats), and `folded` is how far it has.
   Stats stats;
+  StatsCounters folded;
 
   std::int32_t weight() const { return cfg.weight; }
   bool available() const { return (flags & kDestAvailable) != 0; }

@@ -14,7 +14,8 @@ static_assert(sizeof(Conn) == 44, "Conn is part of the memory budget");
 
 namespace {
 // 7/8 of the slots in use at capacity: two-choice placement into groups of 16
-// then spills about one entry in 10^5 (ConnTableTest.SpillsAreRareAtCapacity).
+// then spills a few entries per million (1 to 7 in runs of 1M random,
+// address-major and port-major keys; ConnTableTest.SpillsAreRare*).
 constexpr std::uint64_t kLoadNum = 7;
 constexpr std::uint64_t kLoadDen = 8;
 
@@ -52,7 +53,7 @@ ConnTable::ConnTable(std::size_t capacity)
   for (std::uint32_t i = 0; i < kLists; ++i) wheel_[i] = kNoConn;
   // Fixed seeds keep runs reproducible; a per-table seed would go here.
   seed_[0] = 0x243f6a8885a308d3ull;
-  seed_[1] = 0x13198a2e03707344ull;
+  seed_[1] = 0xa0761d6478bd642full;  // odd
 }
 
 ConnTable::~ConnTable() {

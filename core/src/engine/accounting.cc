@@ -162,12 +162,31 @@ void Engine::advance_due(Time now) {
   }
   if (nodest_pending_) expire_nodest_conns();
   if (const std::uint64_t passes = est_timer_->advance(now)) {
+    fold_stats();
     for (auto& svc : services_) svc->stats.estimate(passes);
     for (DestSlot& slot : dests_)
       if (slot.rs) slot.rs->stats.estimate(passes);
     total_.estimate(passes);
   }
   quiet_until_ = std::min(table_->next_tick_time(), est_timer_->next_deadline());
+}
+
+void Engine::fold_dest(RealServer& rs) const {
+  const StatsCounters d = rs.stats.counters - rs.folded;
+  auto add = [&d](StatsCounters& c) {
+    c.inpkts += d.inpkts;
+    c.outpkts += d.outpkts;
+    c.inbytes += d.inbytes;
+    c.outbytes += d.outbytes;
+  };
+  if (rs.svc) add(rs.svc->stats.counters);
+  add(total_.counters);
+  rs.folded = rs.stats.counters;
+}
+
+void Engine::fold_stats() const {
+  for (const DestSlot& slot : dests_)
+    if (slot.rs) fold_dest(*slot.rs);
 }
 
 }  // namespace lvs

@@ -1,6 +1,6 @@
 // The batch entry point: the same decisions as process(), in stages so that
 // cache misses overlap instead of queueing one after another: parse every
-// packet and prefetch its two index buckets; then look up every packet's
+// packet and prefetch its home groups' tags; then look up every packet's
 // first candidate entry and prefetch it; then handle the packets in order.
 // Each stage runs over the whole batch, so a packet's two dependent misses
 // are each hidden behind the other packets' work (pipelining in groups of 8
@@ -15,6 +15,10 @@ void Engine::process_batch(PacketRef* pkts, Verdict* out, std::size_t n, Time no
   if (now != last_advance_) advance(now);
   const bool shortcut = fast_path_on();
   const std::uint32_t expires = established_expiry(now);
+  // A plain TCP segment (read_plain_tcp) stays a PlainTcp, the only kind the
+  // shortcut takes; anything else is parsed into a view at once.
+  PlainTcp plains[kBatch];
+  bool plain[kBatch];
   PacketView views[kBatch];
   ParseStatus status[kBatch];
   ConnTable::Probe probes[kBatch];
@@ -23,15 +27,20 @@ void Engine::process_batch(PacketRef* pkts, Verdict* out, std::size_t n, Time no
     const std::size_t m = n - base < kBatch ? n - base : kBatch;
     PacketRef* batch = pkts + base;
     auto fetch_buckets = [&](std::size_t i) {
-      status[i] = parse_plain_tcp(batch[i].data, batch[i].len, views[i])
-                      ? ParseStatus::kOk
-                      : parse_ipv4(batch[i].data, batch[i].len, views[i]);
-      if (status[i] != ParseStatus::kOk) return;
-      const PacketView& p = views[i];
       // Connections are indexed by their client side (selected without a
       // branch: the sides of consecutive packets are anybody's guess).
       const bool in = batch[i].side == Side::kOutside;
-      probes[i] = table_->probe(p.proto, in ? p.saddr : p.daddr, in ? p.sport : p.dport);
+      plain[i] = read_plain_tcp(batch[i].data, batch[i].len, plains[i]);
+      if (plain[i]) {
+        status[i] = ParseStatus::kOk;
+        const PlainTcp& t = plains[i];
+        probes[i] = table_->probe(Proto::kTcp, in ? t.saddr : t.daddr, in ? t.sport : t.dport);
+      } else {
+        status[i] = parse_ipv4(batch[i].data, batch[i].len, views[i]);
+        if (status[i] != ParseStatus::kOk) return;
+        const PacketView& p = views[i];
+        probes[i] = table_->probe(p.proto, in ? p.saddr : p.daddr, in ? p.sport : p.dport);
+      }
       table_->prefetch(probes[i]);
     };
     auto fetch_entries = [&](std::size_t i) {
@@ -39,20 +48,22 @@ void Engine::process_batch(PacketRef* pkts, Verdict* out, std::size_t n, Time no
       table_->prefetch_entry(candidates[i]);
     };
     auto handle = [&](std::size_t i) {
-      PacketView& p = views[i];
       const bool from_client = batch[i].side == Side::kOutside;
+      Verdict& v = out[base + i];
       if (status[i] != ParseStatus::kOk) {
-        out[base + i] = drop(static_cast<DropReason>(status[i]));
-      } else if (shortcut && plain_ack(p) &&
-                 (from_client
-                      ? forward_established<true>(p, candidates[i], expires, out[base + i])
-                      : forward_established<false>(p, candidates[i], expires, out[base + i]))) {
-        // forwarded by the established-flow shortcut
-      } else if (from_client) {
-        out[base + i] = from_outside(p, now, batch[i].fwmark, &probes[i]);
-      } else {
-        out[base + i] = from_inside(p, now, &probes[i]);
+        v = drop(static_cast<DropReason>(status[i]));
+        return;
       }
+      if (plain[i]) {
+        const PlainTcp& t = plains[i];
+        if (shortcut && plain_ack(t.flags) &&
+            (from_client ? forward_established<true>(t, candidates[i], expires, v)
+                         : forward_established<false>(t, candidates[i], expires, v)))
+          return;
+        views[i] = plain_tcp_view(t);
+      }
+      v = from_client ? from_outside(views[i], now, batch[i].fwmark, &probes[i])
+                      : from_inside(views[i], now, &probes[i]);
     };
     for (std::size_t i = 0; i < m; ++i) fetch_buckets(i);
     for (std::size_t i = 0; i < m; ++i) fetch_entries(i);

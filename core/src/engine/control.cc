@@ -55,7 +55,7 @@ std::string_view drop_reason_name(DropReason r) {
   return "?";
 }
 
-Engine::Engine(EngineConfig cfg) : cfg_(std::move(cfg)) {
+Engine::Engine(EngineConfig cfg) : cfg_(std::move(cfg)), shortcut_(cfg_.fast_path) {
   if (!cfg_.rng) {
     // xorshift32 with a fixed seed: runs are reproducible unless the caller injects a source.
     cfg_.rng = [state = std::uint32_t{0x9e3779b9u}]() mutable {
@@ -80,10 +80,12 @@ VirtualService* Engine::service_mut(const ServiceKey& key) {
 }
 
 const VirtualService* Engine::find_service(const ServiceKey& key) const {
+  fold_stats();
   return const_cast<Engine*>(this)->service_mut(key);
 }
 
 std::vector<const VirtualService*> Engine::services() const {
+  fold_stats();
   std::vector<const VirtualService*> out;
   out.reserve(services_.size());
   for (const auto& s : services_) out.push_back(s.get());
@@ -220,6 +222,7 @@ std::uint32_t Engine::new_dest_slot() {
 void Engine::release_dest_ref(std::uint32_t id) {
   DestSlot& slot = dests_[id];
   if (!slot.rs || slot.rs->available() || slot.rs->svc != nullptr || slot.refs != 0) return;
+  fold_dest(*slot.rs);
   slot.rs.reset();
   free_dest_slots_.push_back(id);
 }

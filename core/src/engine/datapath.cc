@@ -27,12 +27,10 @@ void count_packet(Stats& s, bool in, std::size_t bytes) {
   }
 }
 
-// ip_vs_in_stats / ip_vs_out_stats: the real server, its service and the totals.
-void count_conn_packet(RealServer* rs, Stats& total, bool in, std::size_t bytes) {
-  if (!rs) return;
-  count_packet(rs->stats, in, bytes);
-  if (rs->svc) count_packet(rs->svc->stats, in, bytes);
-  count_packet(total, in, bytes);
+// ip_vs_in_stats / ip_vs_out_stats: the real server, and through it
+// (Engine::fold_stats) its service and the totals.
+void count_conn_packet(RealServer* rs, bool in, std::size_t bytes) {
+  if (rs) count_packet(rs->stats, in, bytes);
 }
 
 // A packet of connection `id` leaving towards the real servers (in) or the clients.
@@ -63,27 +61,33 @@ Verdict Engine::drop(DropReason r) {
   return v;
 }
 
-Verdict Engine::process(std::uint8_t* data, std::size_t len, Side side, Time now,
-                        std::uint32_t fwmark) {
+bool Engine::shortcut(std::uint8_t* data, std::size_t len, Side side, Time now, Verdict& v) {
+  if (!fast_path_on()) return false;
   if (now != last_advance_) advance(now);
-  PacketView p;
-  if (parse_plain_tcp(data, len, p)) {
-    // Connections are indexed by their client side.
-    const bool shortcut = plain_ack(p) && fast_path_on();
-    Verdict v;
-    if (side == Side::kOutside) {
-      const ConnTable::Probe k = table_->probe(Proto::kTcp, p.saddr, p.sport);
-      if (shortcut &&
-          forward_established<true>(p, table_->first_candidate(k), established_expiry(now), v))
-        return v;
-      return from_outside(p, now, fwmark, &k);
-    }
-    const ConnTable::Probe k = table_->probe(Proto::kTcp, p.daddr, p.dport);
-    if (shortcut &&
-        forward_established<false>(p, table_->first_candidate(k), established_expiry(now), v))
-      return v;
-    return from_inside(p, now, &k);
+  PlainTcp t;
+  if (!read_plain_tcp(data, len, t) || !plain_ack(t.flags)) return false;
+  // Connections are indexed by their client side.
+  if (side == Side::kOutside) {
+    const ConnId candidate = table_->first_candidate(table_->probe(Proto::kTcp, t.saddr, t.sport));
+    return forward_established<true>(t, candidate, established_expiry(now), v);
   }
+  const ConnId candidate = table_->first_candidate(table_->probe(Proto::kTcp, t.daddr, t.dport));
+  return forward_established<false>(t, candidate, established_expiry(now), v);
+}
+
+Verdict Engine::process_general(std::uint8_t* data, std::size_t len, Side side, Time now,
+                                std::uint32_t fwmark) {
+  if (now != last_advance_) advance(now);
+  PlainTcp t;
+  if (read_plain_tcp(data, len, t)) {
+    // Connections are indexed by their client side.
+    const bool from_client = side == Side::kOutside;
+    const ConnTable::Probe k = from_client ? table_->probe(Proto::kTcp, t.saddr, t.sport)
+                                           : table_->probe(Proto::kTcp, t.daddr, t.dport);
+    PacketView p = plain_tcp_view(t);
+    return from_client ? from_outside(p, now, fwmark, &k) : from_inside(p, now, &k);
+  }
+  PacketView p;
   const ParseStatus st = parse_ipv4(data, len, p);
   if (st != ParseStatus::kOk) return drop(static_cast<DropReason>(st));
   return side == Side::kOutside ? from_outside(p, now, fwmark) : from_inside(p, now);
@@ -132,7 +136,7 @@ Verdict Engine::forward_in(PacketView& p, ConnId id, Time now) {
   // For a masqueraded flow the real server is the initiator: outside replies are its OUTPUT.
   set_state(c, id, masq_entry ? ConnDir::kOutput : ConnDir::kInput, p.tcp_flags, now);
   ++c.aux;
-  count_conn_packet(dest_of(c), total_, true, p.len);
+  count_conn_packet(dest_of(c), true, p.len);
   if (rewritten(c)) rewrite_daddr_dport(p, c.daddr, c.dport);
   ++forwarded_;
   if (__builtin_expect(sync_master_ != nullptr, 0)) sync_conn(id, now);  // engine/sync.cc
@@ -143,7 +147,7 @@ Verdict Engine::forward_out(PacketView& p, ConnId id, Time now) {
   Conn& c = (*table_)[id];
   const bool masq_entry = (c.flags & kConnMasquerade) != 0;
   set_state(c, id, masq_entry ? ConnDir::kInput : ConnDir::kOutput, p.tcp_flags, now);
-  count_conn_packet(dest_of(c), total_, false, p.len);
+  count_conn_packet(dest_of(c), false, p.len);
   rewrite_saddr_sport(p, c.vaddr, c.vport);
   ++forwarded_;
   return forward_verdict(c, id, Side::kOutside, p.daddr);
@@ -184,7 +188,7 @@ Verdict Engine::icmp_from_outside(PacketView& p, Time now, bool& handled) {
   handled = true;
   Conn& c = (*table_)[id];
   table_->touch(id, conn_expiry(c, now));
-  count_conn_packet(dest_of(c), total_, true, p.len);
+  count_conn_packet(dest_of(c), true, p.len);
   if (rewritten(c)) translate_icmp_to_inside(p, q, c.daddr, c.dport);
   ++forwarded_;
   return forward_verdict(c, id, Side::kInside, c.daddr);
@@ -199,7 +203,7 @@ Verdict Engine::icmp_from_inside(PacketView& p, Time now, bool& handled) {
   handled = true;
   Conn& c = (*table_)[id];
   table_->touch(id, conn_expiry(c, now));
-  count_conn_packet(dest_of(c), total_, false, p.len);
+  count_conn_packet(dest_of(c), false, p.len);
   translate_icmp_to_outside(p, q, c.vaddr, c.vport);
   ++forwarded_;
   return forward_verdict(c, id, Side::kOutside, p.daddr);

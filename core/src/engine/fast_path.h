@@ -4,12 +4,14 @@
 // Nearly every packet a NAT director sees is a plain ACK of an ESTABLISHED
 // connection: IPVS's set_tcp_state leaves the state where it is, so the
 // packet only re-arms the connection's timer, counts towards the real
-// server, its service and the totals, and gets its address rewritten. This
+// server (its service and the totals follow from there, Engine::fold_stats),
+// and gets its address rewritten. This
 // path does exactly that and nothing else, in under half the instructions of
 // the general path and with no branch whose outcome varies from packet to
 // packet (tests/bench/README.md, "core_bench"). Anything else (SYN/FIN/RST,
 // other states, DR/TUN, masquerade entries, templates, a sync master, a
-// deleted real server, a tag collision) goes the general way: the shortcut
+// deleted real server, a tag collision, a timer that would move earlier)
+// goes the general way: the shortcut
 // changes nothing before it has decided, and the general path then finds the
 // same entry.
 #include <cstring>
@@ -18,10 +20,23 @@
 
 namespace lvs {
 
+// What the shortcut needs of a plain IPv4/TCP segment, in host order: kept in
+// registers, where a PacketView (which the general path takes by reference)
+// would have to be written out whole for every packet.
+struct PlainTcp {
+  std::uint8_t* data;
+  std::uint32_t len;  // IPv4 total length
+  Ip4 saddr;
+  Ip4 daddr;
+  std::uint16_t sport;
+  std::uint16_t dport;
+  std::uint8_t flags;
+};
+
 // A plain IPv4/TCP segment: 20-byte IP header, not a fragment, lengths
-// consistent. Fills `p` exactly as parse_ipv4 would; false for anything else
-// (which parse_ipv4 then handles, or rejects with its counters).
-inline bool parse_plain_tcp(std::uint8_t* data, std::size_t len, PacketView& p) {
+// consistent. False for anything else (which parse_ipv4 then handles, or
+// rejects with its counters).
+inline bool read_plain_tcp(std::uint8_t* data, std::size_t len, PlainTcp& t) {
   if (len < 40) return false;
   const std::size_t total = load16(data + 2);
   const std::size_t doff = static_cast<std::size_t>(data[32] >> 4) * 4;
@@ -29,17 +44,35 @@ inline bool parse_plain_tcp(std::uint8_t* data, std::size_t len, PacketView& p) 
                      (total >= 40) & (total <= len) & ((load16(data + 6) & 0x3fff) == 0) &
                      (doff >= 20) & (doff <= total - 20);
   if (!plain) return false;
-  p.data = data;
-  p.len = total;
+  t.data = data;
+  t.len = static_cast<std::uint32_t>(total);
+  t.saddr = load32(data + 12);
+  t.daddr = load32(data + 16);
+  t.sport = load16(data + 20);
+  t.dport = load16(data + 22);
+  t.flags = data[33];
+  return true;
+}
+
+// The PacketView parse_ipv4 would give for it.
+inline PacketView plain_tcp_view(const PlainTcp& t) {
+  PacketView p;
+  p.data = t.data;
+  p.len = t.len;
   p.l4_off = 20;
   p.proto = Proto::kTcp;
-  p.saddr = load32(data + 12);
-  p.daddr = load32(data + 16);
-  p.sport = load16(data + 20);
-  p.dport = load16(data + 22);
-  p.tcp_flags = data[33];
-  p.icmp_type = p.icmp_code = 0;
-  return true;
+  p.saddr = t.saddr;
+  p.daddr = t.daddr;
+  p.sport = t.sport;
+  p.dport = t.dport;
+  p.tcp_flags = t.flags;
+  return p;
+}
+
+// And back, for a view parse_ipv4 gave (the batch path keeps views).
+inline PlainTcp plain_tcp_of(const PacketView& p) {
+  return PlainTcp{p.data, static_cast<std::uint32_t>(p.len), p.saddr, p.daddr,
+                  p.sport, p.dport, p.tcp_flags};
 }
 
 namespace fast_path {
@@ -87,26 +120,23 @@ inline std::uint16_t wire16(std::uint16_t v) {
 
 }  // namespace fast_path
 
-inline bool Engine::fast_path_on() const {
-  return cfg_.fast_path && sync_master_ == nullptr;
-}
+inline bool Engine::fast_path_on() const { return shortcut_; }
 
 // Re-arming to ESTABLISHED's timeout at `now`: the table's tick for it.
 inline std::uint32_t Engine::established_expiry(Time now) const {
   return table_->expiry_tick(now + cfg_.timeouts.for_tcp(TcpState::kEstablished));
 }
 
-// TCP with ACK and none of SYN, FIN, RST: IPVS's "ACK" class, which keeps
-// ESTABLISHED in every direction.
-inline bool plain_ack(const PacketView& p) {
-  return p.proto == Proto::kTcp &&
-         (p.tcp_flags & (kTcpSyn | kTcpFin | kTcpRst | kTcpAck)) == kTcpAck;
+// TCP flags with ACK and none of SYN, FIN, RST: IPVS's "ACK" class, which
+// keeps ESTABLISHED in every direction.
+inline bool plain_ack(std::uint8_t tcp_flags) {
+  return (tcp_flags & (kTcpSyn | kTcpFin | kTcpRst | kTcpAck)) == kTcpAck;
 }
 
 // Inlined into its two callers: as a call it spent a fifth of its
 // instructions saving and restoring registers.
 template <bool kFromClient>
-[[gnu::always_inline]] inline bool Engine::forward_established(PacketView& p, ConnId id,
+[[gnu::always_inline]] inline bool Engine::forward_established(const PlainTcp& p, ConnId id,
                                                                std::uint32_t expires, Verdict& v) {
   using namespace fast_path;
   // The batch path looks its candidates up before handling earlier packets,
@@ -130,8 +160,10 @@ template <bool kFromClient>
   // (expire_nodest_conn decides); its replies still flow.
   if (rs == nullptr || (kFromClient && !rs->available())) return false;
 
-  // set_state: ESTABLISHED stays, the timer restarts.
-  table_->touch_tick(id, expires);
+  // set_state: ESTABLISHED stays, the timer restarts. Restarting it earlier
+  // (the timeouts were shortened) moves the entry between timer lists: the
+  // general path's business. Nothing has changed before this point.
+  if (!table_->touch_later(id, expires)) return false;
   // ip_vs_in_stats / ip_vs_out_stats.
   const std::uint64_t bytes = p.len;
   auto count = [bytes](StatsCounters& s) {
@@ -143,9 +175,7 @@ template <bool kFromClient>
       s.outbytes += bytes;
     }
   };
-  count(rs->stats.counters);
-  if (rs->svc) count(rs->svc->stats.counters);
-  count(total_.counters);
+  count(rs->stats.counters);  // the service's and the totals' follow (fold_stats)
   if (kFromClient) ++c.aux;  // in_pkts
   ++forwarded_;
 
@@ -157,7 +187,7 @@ template <bool kFromClient>
   constexpr std::size_t kAddrAt = kFromClient ? 16 : 12;
   constexpr std::size_t kPortAt = kFromClient ? 2 : 0;
   std::uint8_t* ip = p.data;
-  std::uint8_t* tcp = ip + p.l4_off;
+  std::uint8_t* tcp = ip + 20;
   const Ip4 new_addr = kFromClient ? c.daddr : c.vaddr;
   const std::uint16_t new_port = kFromClient ? c.dport : c.vport;
   const std::uint32_t old_addr_raw = raw<std::uint32_t>(ip + kAddrAt);
@@ -170,8 +200,6 @@ template <bool kFromClient>
                                addr_delta + csum_delta16(old_port_raw, new_port_raw)));
   set_raw(ip + kAddrAt, new_addr_raw);
   set_raw(tcp + kPortAt, new_port_raw);
-  (kFromClient ? p.daddr : p.saddr) = new_addr;
-  (kFromClient ? p.dport : p.sport) = new_port;
 
   v = Verdict{};
   v.action = Action::kForward;

@@ -4,6 +4,7 @@
 namespace lvs {
 
 IpvsListing Engine::listing(Time now) const {
+  fold_stats();
   IpvsListing out;
   for (const auto& svc : services_) out.services.push_back(snapshot_service(*svc));
   table_->for_each([&](ConnId id, const Conn& c) {
@@ -31,6 +32,7 @@ IpvsListing Engine::listing(Time now) const {
 }
 
 void Engine::zero_stats() {
+  fold_stats();
   for (auto& svc : services_) svc->stats.zero();
   for (DestSlot& slot : dests_)
     if (slot.rs) slot.rs->stats.zero();

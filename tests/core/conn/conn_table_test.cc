@@ -149,6 +149,19 @@ TEST(ConnTableTest, SpillsAreRareAtCapacity) {
   EXPECT_LT(t.spilled(), kCap / 10000) << t.spilled() << " of " << kCap;
 }
 
+// The same with the keys a busy director sees: consecutive client addresses,
+// each with a run of consecutive ports.
+TEST(ConnTableTest, SpillsAreRareWithStructuredKeys) {
+  constexpr std::size_t kCap = 200000;
+  ConnTable t(kCap);
+  for (std::uint32_t i = 0; i < kCap; ++i) {
+    const Ip4 client = 0x64400000u + i / 64;  // 100.64.0.0/10
+    const auto port = static_cast<std::uint16_t>(32768 + i % 64);
+    ASSERT_NE(t.insert(make(client, port, kVip, 80, kRs1, 80), kNever), kNoConn) << i;
+  }
+  EXPECT_LT(t.spilled(), kCap / 10000) << t.spilled() << " of " << kCap;
+}
+
 // Erased slots are reused, and the old key no longer finds the new tenant.
 TEST(ConnTableTest, EraseAndReuse) {
   ConnTable t(4);

@@ -365,6 +365,30 @@ TEST_F(FastPath, PlainAcksKeepTheConnectionAlive) {
   EXPECT_EQ(rs.active_conns, 0);
 }
 
+// Shortened timeouts (ipvsadm --set) re-arm a connection earlier than its
+// timer stands: the next ACK leaves the shortcut for the general path, which
+// moves the timer, so the connection goes at the new time, not the old.
+TEST_F(FastPath, ShortenedTimeoutTakesEffectOnTheNextAck) {
+  add_service(service("rr"));
+  add_dest(tcp_service(), nat_dest(kRs1));
+  ASSERT_EQ(in(seg(Proto::kTcp, kClient, 40000, kVip, 80, kSyn), at(1)).action, Action::kForward);
+  ASSERT_EQ(out(seg(Proto::kTcp, kRs1, 8080, kClient, 40000, kSynAck), at(1.001)).action,
+            Action::kForward);
+  ASSERT_EQ(in(seg(Proto::kTcp, kClient, 40000, kVip, 80, kAck), at(1.002)).action,
+            Action::kForward);  // ESTABLISHED, expires at 11.002
+  Timeouts t = engine_.config().timeouts;
+  t.tcp[static_cast<std::size_t>(TcpState::kEstablished)] = seconds(2);
+  engine_.set_timeouts(t);
+  Bytes b;
+  ASSERT_EQ(in(seg(Proto::kTcp, kClient, 40000, kVip, 80, kAck, 10), at(3), &b).action,
+            Action::kForward);
+  EXPECT_EQ(b, make_packet(seg(Proto::kTcp, kClient, 40000, kRs1, 8080, kAck, 10)));
+  engine_.advance(at(4.9));
+  EXPECT_EQ(engine_.conns().size(), 1u);
+  engine_.advance(at(5.1));  // 2 s after the last ACK
+  EXPECT_EQ(engine_.conns().size(), 0u);
+}
+
 // In a batch, candidates are looked up before earlier packets are handled. A
 // SYN that replaces a connection (expire_nodest_conn, its real server
 // quiesced) frees the slot and the new connection takes it; the old
