@@ -108,13 +108,12 @@ void Replayer::replay_frame(const pcap_pkthdr& hdr, const std::uint8_t* frame, E
     if (!to_real_server_source(p)) return;
     side = Side::kInside;
   }
-  const std::uint64_t conns_before = engine_->total_stats().conns;
   const Verdict v = engine_->process(ip, ip_cap, side, now);
   count(v);
   if (v.action == Action::kForward) {
     ++counters_.written;
     emit(hdr, buf_.data());
-    if (engine_->total_stats().conns != conns_before && v.conn != kNoConn) {
+    if (v.new_conn && v.conn != kNoConn) {
       ++counters_.new_conns;
       if (log != nullptr) log->add(hdr.ts.tv_sec, hdr.ts.tv_usec, engine_->conns()[v.conn]);
     }

@@ -77,7 +77,7 @@ void BM_ConnLookup(benchmark::State& state) {
 }
 BENCHMARK(BM_ConnLookup)->Arg(10000)->Arg(1000000);
 
-// The batch path: prefetch the buckets a few packets ahead of the lookup.
+// The batch path: prefetch the home groups' tags a few packets ahead of the lookup.
 void BM_ConnLookupPrefetched(benchmark::State& state) {
   const auto n = static_cast<std::uint64_t>(state.range(0));
   constexpr std::uint64_t kAhead = 8;
@@ -95,7 +95,7 @@ void BM_ConnLookupPrefetched(benchmark::State& state) {
 }
 BENCHMARK(BM_ConnLookupPrefetched)->Arg(1000000);
 
-// Two-stage batch path: buckets 16 packets ahead, then entries 8 ahead.
+// Two-stage batch path: tags 16 packets ahead, then entries 8 ahead.
 void BM_ConnLookupPrefetched2(benchmark::State& state) {
   const auto n = static_cast<std::uint64_t>(state.range(0));
   ConnTable table(n);

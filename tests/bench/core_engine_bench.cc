@@ -188,9 +188,9 @@ void BM_DramRandomRead(benchmark::State& state) {
 }
 BENCHMARK(BM_DramRandomRead)->Arg(1000000)->Unit(benchmark::kNanosecond);
 
-// Index buckets of the table's size and layout (8 {tag, id} pairs, 90% full
-// at capacity) and the `Entry`s they name, for `flows` flows visited in
-// random order; allocated as the table allocates.
+// Index buckets of 8 {tag, id} pairs, 90% full at capacity (the layout of
+// the connection table before session 5), and the `Entry`s they name, for
+// `flows` flows visited in random order; allocated as the table allocates.
 template <class Entry>
 struct LookupWorld {
   struct alignas(64) Bucket {
@@ -258,11 +258,12 @@ BENCHMARK(BM_DramIndependentLookups)->Arg(1000000)->Unit(benchmark::kNanosecond)
 // instructions per lookup that depend on nothing (register-to-register adds,
 // in four chains): how much code between consecutive lookups the core holds
 // while it waits for memory, before the next lookup's misses stop
-// overlapping. `levels` 2 is the table's two dependent reads (a bucket, then
-// the entry it names); 1 is a single read of a 64-byte entry found from the
-// hash alone, what a table storing entries in its index would need. The
-// engine's one-packet-per-call path is ~315 instructions per packet
-// (callgrind), so this says what BM_EstablishedFlow could reach here.
+// overlapping. `levels` 2 is two dependent reads (an index bucket, then the
+// entry it names: the table before session 5); 1 is a single read of a
+// 64-byte entry found from the hash alone, what the table does now (its tags
+// are small enough to stay in cache). With the engine's one-packet-per-call
+// path at ~300 instructions (callgrind), this says what BM_EstablishedFlow
+// can reach here.
 void BM_DramLookupsWithWork(benchmark::State& state) {
   struct alignas(64) Entry {
     std::uint32_t w[16];
