@@ -55,9 +55,8 @@ struct LvsScheduledConnection
  * With a RouterCostModel that is not free, packets wait for a CPU core first;
  * the engine processes a packet when a core takes it, and the packet leaves
  * when the core has spent its cost. A packet opened a new connection (and pays
- * the per-connection cost, and fires "Scheduled") exactly when the engine's
- * connection counter (total_stats().conns, IPVS's per-service "Conns") moved
- * while processing it.
+ * the per-connection cost, and fires "Scheduled") exactly when its verdict says
+ * it was scheduled (Verdict::new_conn, the packets that move IPVS's "Conns").
  */
 class LvsNatRouting : public LvsWrappingRouting
 {

@@ -72,7 +72,7 @@ struct Conn {
   std::uint32_t control = kNoConn;  // the persistence template this connection hangs off
   std::uint32_t aux = 0;            // in_pkts for connections; n_control for templates
   std::uint32_t expires = 0;        // table-private: expiry tick
-  std::uint32_t timer_next = 0;     // table-private: timer list / free list link
+  std::uint32_t timer_next = 0;     // table-private: timer list link
 };
 
 // Layout: an entry lives where its key hashes to, so that a lookup reads one
@@ -110,7 +110,9 @@ struct Conn {
 // expires_at() is the requested time rounded up to the next millisecond.
 class ConnTable {
  public:
-  static constexpr std::size_t kMaxCapacity = 0x7fffffffu;
+  // 7/8 of 2^31 slots: every slot number stays below the timer lists' head
+  // marker (kHeadBit).
+  static constexpr std::size_t kMaxCapacity = 0x70000000u;
   static constexpr Duration kMaxTimeout = milliseconds(1u << 30);  // ~12.4 days
 
   // Room for `capacity` (at most kMaxCapacity) connections and templates; all

@@ -44,6 +44,8 @@ ConnTable::ConnTable(std::size_t capacity)
   const std::uint64_t groups = (slots + kGroup - 1) / kGroup;
   n_groups_ = static_cast<std::uint32_t>(groups == 0 ? 1 : groups);
   n_slots_ = n_groups_ * kGroup;
+  static_assert((kMaxCapacity * kLoadDen + kLoadNum - 1) / kLoadNum <= kHeadBit,
+                "a slot number would collide with the timer lists' head marker");
   // Slots are constructed on insert; untouched pages are never faulted in.
   slots_ = static_cast<Slot*>(alloc_array(slot_bytes(), alignof(Slot)));
   tags_ = static_cast<std::uint8_t*>(alloc_array(n_slots_, 64));
