@@ -233,11 +233,11 @@ struct LookupWorld {
   }
 };
 
-// The same two-level read the established path does (an index bucket, then
-// the entry it names) for flows in random order, with nothing else per
-// packet and no dependency from one flow to the next: how far the core
-// overlaps consecutive packets' misses when the code between them is tiny.
-// Same footprint and allocation as the table.
+// The two-level read the established path did before session 5 (an index
+// bucket, then the entry it names) for flows in random order, with nothing
+// else per packet and no dependency from one flow to the next: how far the
+// core overlaps consecutive packets' misses when the code between them is
+// tiny. Same footprint and allocation as that table.
 void BM_DramIndependentLookups(benchmark::State& state) {
   struct Entry {
     std::uint32_t w[12];  // 48 bytes, as a connection slot
@@ -260,8 +260,8 @@ BENCHMARK(BM_DramIndependentLookups)->Arg(1000000)->Unit(benchmark::kNanosecond)
 // while it waits for memory, before the next lookup's misses stop
 // overlapping. `levels` 2 is two dependent reads (an index bucket, then the
 // entry it names: the table before session 5); 1 is a single read of a
-// 64-byte entry found from the hash alone, what the table does now (its tags
-// are small enough to stay in cache). With the engine's one-packet-per-call
+// 64-byte entry found from the hash alone, what the table does now when its
+// tags are in cache. With the engine's one-packet-per-call
 // path at ~300 instructions (callgrind), this says what BM_EstablishedFlow
 // can reach here.
 void BM_DramLookupsWithWork(benchmark::State& state) {

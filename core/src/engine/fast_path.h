@@ -5,15 +5,14 @@
 // connection: IPVS's set_tcp_state leaves the state where it is, so the
 // packet only re-arms the connection's timer, counts towards the real
 // server (its service and the totals follow from there, Engine::fold_stats),
-// and gets its address rewritten. This
-// path does exactly that and nothing else, in under half the instructions of
-// the general path and with no branch whose outcome varies from packet to
-// packet (tests/bench/README.md, "core_bench"). Anything else (SYN/FIN/RST,
-// other states, DR/TUN, masquerade entries, templates, a sync master, a
-// deleted real server, a tag collision, a timer that would move earlier)
-// goes the general way: the shortcut
-// changes nothing before it has decided, and the general path then finds the
-// same entry.
+// and gets its address rewritten. This path does exactly that and nothing
+// else, in under half the instructions of the general path and with no branch
+// whose outcome varies from packet to packet (tests/bench/README.md,
+// "core_bench"). Anything else (SYN/FIN/RST, other states, DR/TUN, masquerade
+// entries, templates, a sync master, a deleted real server, a tag collision,
+// a timer that would move earlier) goes the general way: the shortcut changes
+// nothing before it has decided, and the general path then finds the same
+// entry.
 #include <cstring>
 
 #include "lvs/engine.h"
@@ -67,12 +66,6 @@ inline PacketView plain_tcp_view(const PlainTcp& t) {
   p.dport = t.dport;
   p.tcp_flags = t.flags;
   return p;
-}
-
-// And back, for a view parse_ipv4 gave (the batch path keeps views).
-inline PlainTcp plain_tcp_of(const PacketView& p) {
-  return PlainTcp{p.data, static_cast<std::uint32_t>(p.len), p.saddr, p.daddr,
-                  p.sport, p.dport, p.tcp_flags};
 }
 
 namespace fast_path {

@@ -49,6 +49,12 @@ class StatsFold : public DirectorTest {
     EXPECT_EQ(c.inbytes, e.inbytes) << what;
     EXPECT_EQ(c.outbytes, e.outbytes) << what;
   }
+  // The real server the connection from kClient:cport was scheduled to.
+  const char* server_of(std::uint16_t cport) {
+    const ConnId id = engine_.conns().find_in(Proto::kTcp, ip(kClient), cport, ip(kVip), 80);
+    EXPECT_NE(id, kNoConn);
+    return engine_.conns()[id].daddr == ip(kRs1) ? kRs1 : kRs2;
+  }
   const StatsCounters& service_counters() {
     const VirtualService* svc = engine_.find_service(tcp_service());
     EXPECT_NE(svc, nullptr);
@@ -63,20 +69,12 @@ TEST_F(StatsFold, ServiceAndTotalsFollowTheRealServers) {
   // plain ACKs both ways (the established-flow shortcut's packets).
   for (std::uint16_t cport : {40001, 40002}) {
     client(cport, kSyn, 0, now, svc, total);
-    const char* rs = engine_.conns()[engine_.conns().find_in(Proto::kTcp, ip(kClient), cport,
-                                                              ip(kVip), 80)]
-                                 .daddr == ip(kRs1)
-                         ? kRs1
-                         : kRs2;
-    server(rs, cport, kSynAck, 0, now, svc, total);
+    server(server_of(cport), cport, kSynAck, 0, now, svc, total);
     client(cport, kAck, 0, now, svc, total);
   }
-  const char* rs_a = engine_.conns()[engine_.conns().find_in(Proto::kTcp, ip(kClient), 40001,
-                                                              ip(kVip), 80)]
-                                 .daddr == ip(kRs1)
-                         ? kRs1
-                         : kRs2;
-  const char* rs_b = rs_a == kRs1 ? kRs2 : kRs1;
+  const char* rs_a = server_of(40001);
+  const char* rs_b = server_of(40002);
+  ASSERT_NE(rs_a, rs_b);
   for (int i = 0; i < 5; ++i) {
     now += milliseconds(1);
     client(40001, kAck, 100, now, svc, total);
@@ -125,12 +123,7 @@ TEST_F(StatsFold, EstimatorSeesFoldedCounters) {
   Expect svc, total;
   Time now = at(1);
   client(40001, kSyn, 0, now, svc, total);
-  const char* rs = engine_.conns()[engine_.conns().find_in(Proto::kTcp, ip(kClient), 40001,
-                                                            ip(kVip), 80)]
-                               .daddr == ip(kRs1)
-                       ? kRs1
-                       : kRs2;
-  server(rs, 40001, kSynAck, 0, now, svc, total);
+  server(server_of(40001), 40001, kSynAck, 0, now, svc, total);
   client(40001, kAck, 0, now, svc, total);
   for (int s = 0; s < 20; ++s) {  // 40 s at 500 packets/s: the average settles
     for (int i = 0; i < 1000; ++i) {
