@@ -1,7 +1,8 @@
 #!/bin/bash
 # Compare core_bench binaries on a VM whose speed drifts: runs each binary
 # ROUNDS times, alternating, 3 repetitions per run, and prints the best,
-# median and worst items/s over all repetitions, per benchmark and binary.
+# median and worst items/s over all repetitions, per benchmark and binary
+# (iterations/s for a benchmark that counts no items), and the median in ns.
 #   tests/bench/cmp-bench.sh FILTER ROUNDS OLD/core_bench NEW/core_bench ...
 set -euo pipefail
 if [ $# -lt 3 ]; then
@@ -28,9 +29,14 @@ for i, b in enumerate(bins):
     rates = collections.defaultdict(list)
     for f in glob.glob(f"{out}/{i}.*.json"):
         for bm in json.load(open(f))["benchmarks"]:
-            if bm.get("run_type") == "iteration" and "items_per_second" in bm:
+            if bm.get("run_type") != "iteration":
+                continue
+            if "items_per_second" in bm:
                 rates[bm["name"]].append(bm["items_per_second"] / 1e6)
+            else:  # no item count (BM_SchedulerPick): iterations per second from the time
+                scale = {"ns": 1e3, "us": 1.0, "ms": 1e-3}[bm["time_unit"]]
+                rates[bm["name"]].append(scale / bm["real_time"])
     for name, v in sorted(rates.items()):
         print(f"{b:40s} {name:45s} best {max(v):7.2f}  median {statistics.median(v):7.2f}  "
-              f"worst {min(v):7.2f}  M/s (n={len(v)})")
+              f"worst {min(v):7.2f}  M/s (n={len(v)}; median {1e3 / statistics.median(v):.0f} ns)")
 PY

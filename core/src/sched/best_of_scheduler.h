@@ -9,14 +9,6 @@
 #include "sched/dest_index.h"
 
 namespace lvs::sched {
-inline long slot_of(PackedMin::Value v) { return PackedMin::slot_of(v); }
-template <typename V>
-long slot_of(const V& v) {
-  return v.slot;
-}
-}  // namespace lvs::sched
-
-namespace lvs::sched {
 
 template <typename Monoid, typename LeafOf>
 class BestOfScheduler final : public Scheduler {
@@ -30,7 +22,7 @@ class BestOfScheduler final : public Scheduler {
   void counts_changed(VirtualService& /*svc*/, RealServer& d) override { idx_.refresh(d); }
   RealServer* schedule(VirtualService& svc, const SchedPacket& /*pkt*/, Time /*now*/) override {
     idx_.ensure(svc);
-    const long slot = slot_of(idx_.tree().root());
+    const long slot = Monoid::slot_of(idx_.tree().root());
     return slot >= 0 ? idx_.at(slot) : nullptr;
   }
 

@@ -39,6 +39,7 @@ struct ArgBest {
   static bool same(const Value& a, const Value& b) {
     return a.slot == b.slot && (a.slot < 0 || a.key == b.key);
   }
+  static long slot_of(const Value& v) { return v.slot; }
 
  private:
   static_assert(sizeof(Key) == 4, "keys pack with the slot into one word");
@@ -119,62 +120,68 @@ struct PackedMin {
   static long slot_of(Value v) { return v == kNone ? -1 : static_cast<long>(v & 0xffffffffu); }
 };
 
-// Smallest h/w, earliest in list on ties, with the kernel's 64-bit
-// cross-multiplication; a flat node selected without branches. H
-// is the kernel's type of h: int for wlc's overhead, unsigned int for
-// sed/nq's expected delay; either widens exactly to 64 bits.
-// Nodes are padded to 16 bytes unless `kAlign` says otherwise, so that a
-// pair of siblings never straddles a cache line.
-template <typename H, std::size_t kAlign = 16>
-struct RatioMinOf {
-  struct alignas(kAlign) Value {
-    H h = 0;
-    std::int32_t w = 0;
-    std::int32_t slot = -1;
-  };
-  static Value identity() { return Value{}; }
-  static Value combine(const Value& l, const Value& r) {
-    // r wins only when strictly lighter: l.h * r.w > r.h * l.w.
-    const bool lighter = wide(l.h) * r.w > wide(r.h) * l.w;
-    const bool take_r = (r.slot >= 0) & ((l.slot < 0) | lighter);
-    return select(take_r, r, l);
-  }
-  // combine() with `cur` on either side: the sibling wins when strictly
-  // lighter, or equally light and to the left (first in list wins ties).
-  static Value combine_with_sibling(const Value& cur, const Value& sib, bool cur_is_right) {
-    const std::int64_t a = wide(cur.h) * sib.w;
-    const std::int64_t b = wide(sib.h) * cur.w;
-    const bool take_sib = (sib.slot >= 0) & ((cur.slot < 0) | (a > b) | (cur_is_right & (a == b)));
-    return select(take_sib, sib, cur);
-  }
-  static bool same(const Value& a, const Value& b) {
-    return a.slot == b.slot && a.h == b.h && a.w == b.w;
-  }
+// One unsigned 128-bit word, compared by a single integer compare.
+__extension__ typedef unsigned __int128 Word128;
 
- private:
-  static std::int64_t wide(H h) { return static_cast<std::int64_t>(h); }
-  // `yes ? y : n` through masks: which side wins is data, not a pattern,
-  // so a branch here would mispredict half the time.
-  static Value select(bool yes, const Value& y, const Value& n) {
-    using UH = std::make_unsigned_t<H>;
-    const std::uint64_t m = 0 - static_cast<std::uint64_t>(yes);
-    const auto pick = [m](std::uint64_t a, std::uint64_t b) { return a ^ ((a ^ b) & m); };
-    Value v;
-    v.h = static_cast<H>(static_cast<UH>(pick(static_cast<UH>(n.h), static_cast<UH>(y.h))));
-    const std::uint64_t nws =
-        (static_cast<std::uint64_t>(static_cast<std::uint32_t>(n.slot)) << 32) |
-        static_cast<std::uint32_t>(n.w);
-    const std::uint64_t yws =
-        (static_cast<std::uint64_t>(static_cast<std::uint32_t>(y.slot)) << 32) |
-        static_cast<std::uint32_t>(y.w);
-    const std::uint64_t ws = pick(nws, yws);
-    v.w = static_cast<std::int32_t>(static_cast<std::uint32_t>(ws));
-    v.slot = static_cast<std::int32_t>(static_cast<std::uint32_t>(ws >> 32));
-    return v;
+// floor(n * 2^62 / w) for n <= 2^32 and 0 < w < 2^31 (the quotient is
+// below 2^94). libgcc's 128-by-64 division is one or two divq here, a few ns
+// faster than three 64-bit divisions.
+inline Word128 scaled_quotient(std::uint64_t n, std::uint64_t w) { return (Word128{n} << 62) / w; }
+
+// Smallest h/w, earliest in list on ties: the kernel's scan that replaces its
+// running best only when h*lw < lh*w (64-bit cross-multiplication). Each
+// value is packed into one unsigned 128-bit word,
+//   bits 33..126  h * 2^62 / w rounded toward zero, plus 2^93 when H is signed,
+//   bits 1..32    the slot (list order: a smaller slot is earlier),
+//   bit 0         a flag that a `kOrFlag` tree ORs up to its root,
+// so a tree level is one compare and two conditional moves. The key keeps
+// the kernel's order exactly: with 0 < w < 2^31, two different fractions
+// h1/w1 and h2/w2 differ by at least 1/(w1*w2) > 2^-62, so once scaled by
+// 2^62 they are more than 1 apart and stay apart, in the same order, when
+// rounded (a nonzero scaled value is at least 2^31 from 0, so values of
+// opposite sign never meet there). Equal fractions get equal keys and the
+// slot decides, so the first in list wins as in the kernel. H is the
+// kernel's type of h: int for wlc's overhead (negative once it wraps),
+// unsigned int for sed/nq's expected delay. w must be > 0: the schedulers
+// leave weight-0 servers out.
+template <typename H, bool kOrFlag = false>
+struct RatioMin {
+  using Value = Word128;
+  static constexpr Value kNone = ~Value{0} ^ 1;  // above every key, flag clear
+
+  static Value identity() { return kNone; }
+  static Value pack(H h, std::int32_t w, std::uint32_t slot, bool flag = false) {
+    return (key(h, w) << 33) | (Value{slot} << 1) | Value{flag};
+  }
+  static Value none(bool flag) { return kNone | Value{flag}; }
+  static Value combine(Value l, Value r) {
+    Value m = r < l ? r : l;
+    if constexpr (kOrFlag) m |= (l | r) & 1;
+    return m;
+  }
+  static Value combine_with_sibling(Value cur, Value sib, bool /*cur_is_right*/) {
+    return combine(cur, sib);
+  }
+  static bool same(Value a, Value b) { return a == b; }
+  static long slot_of(Value v) {
+    const auto s = static_cast<std::uint32_t>(v >> 1);
+    return s == 0xffffffffu ? -1 : static_cast<long>(s);
+  }
+  static bool flag(Value v) { return (v & 1) != 0; }
+
+  static Value key(H h, std::int32_t w) {
+    const auto uw = static_cast<std::uint64_t>(w);
+    if constexpr (std::is_signed_v<H>) {
+      constexpr Value kZero = Value{1} << 93;
+      if (h >= 0) return kZero + scaled_quotient(static_cast<std::uint64_t>(h), uw);
+      return kZero - scaled_quotient(0 - static_cast<std::uint64_t>(static_cast<std::int64_t>(h)), uw);
+    } else {
+      return scaled_quotient(h, uw);
+    }
   }
 };
 
-using DelayMin = RatioMinOf<std::uint32_t>;  // sed, nq
+using DelayMin = RatioMin<std::uint32_t>;  // sed, nq
 
 // Common ArgBest keys.
 struct GreaterI32 {

@@ -13,8 +13,8 @@ namespace {
 struct NqLeaf {
   static DelayMin::Value of(const RealServer& d, std::uint32_t slot) {
     if (d.overloaded() || d.weight() == 0) return DelayMin::identity();
-    if (d.active_conns == 0) return {0, 1, static_cast<std::int32_t>(slot)};
-    return {expected_delay(d), d.weight(), static_cast<std::int32_t>(slot)};
+    if (d.active_conns == 0) return DelayMin::pack(0, 1, slot);
+    return DelayMin::pack(expected_delay(d), d.weight(), slot);
   }
 };
 

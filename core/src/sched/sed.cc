@@ -11,7 +11,7 @@ namespace {
 struct SedLeaf {
   static DelayMin::Value of(const RealServer& d, std::uint32_t slot) {
     if (!takes_new(d)) return DelayMin::identity();
-    return {expected_delay(d), d.weight(), static_cast<std::int32_t>(slot)};
+    return DelayMin::pack(expected_delay(d), d.weight(), slot);
   }
 };
 

@@ -8,23 +8,27 @@
 
 namespace lvs::sched {
 
-// conn_overhead() is a C int, so wlc's node holds h in 32 bits.
-using LightestLoad = RatioMinOf<std::int32_t>;
+// conn_overhead() is a C int (it goes negative when it wraps, as in the kernel).
+using LightestLoad = RatioMin<std::int32_t>;
 
 // A weight-0 server can never replace the kernel's running minimum (its
 // product is 0, overheads are >= 0), so leaving it out changes nothing.
+// One case differs: once a quiesced server's overhead wraps negative
+// (activeconns*256 + inactconns past INT_MAX, so 2^23 active connections),
+// the kernel's `loh * 0 > doh * lw` holds and it picks that server, then
+// keeps it. Here it stays out (tests/core/sched/extreme_load_test.cc).
 struct WlcLeaf {
   static LightestLoad::Value of(const RealServer& d, std::uint32_t slot) {
     if (!takes_new(d)) return LightestLoad::identity();
-    return {conn_overhead(d), d.weight(), static_cast<std::int32_t>(slot)};
+    return LightestLoad::pack(conn_overhead(d), d.weight(), slot);
   }
 };
 
 using WlcIndex = DestIndex<LightestLoad, WlcLeaf>;
 
 inline RealServer* wlc_pick(const WlcIndex& idx) {
-  const auto& best = idx.tree().root();
-  return best.slot >= 0 ? idx.at(best.slot) : nullptr;
+  const long slot = LightestLoad::slot_of(idx.tree().root());
+  return slot >= 0 ? idx.at(slot) : nullptr;
 }
 
 }  // namespace lvs::sched
