@@ -118,6 +118,10 @@ struct PackedMin {
   static bool same(Value a, Value b) { return a == b; }
   static Value pack(std::uint32_t key, std::uint32_t slot) { return (Value{key} << 32) | slot; }
   static long slot_of(Value v) { return v == kNone ? -1 : static_cast<long>(v & 0xffffffffu); }
+  // The first highest weight (fo, ovf) as the smallest key: w in 1..INT_MAX.
+  static Value heaviest(std::int32_t w, std::uint32_t slot) {
+    return pack(static_cast<std::uint32_t>(0x7fffffff - w), slot);
+  }
 };
 
 // One unsigned 128-bit word, compared by a single integer compare.

@@ -8,17 +8,15 @@
 namespace lvs::sched {
 namespace {
 
-using Heaviest = ArgBest<std::int32_t, GreaterI32>;
-
 struct FoLeaf {
-  static Heaviest::Value of(const RealServer& d, std::uint32_t slot) {
-    if (!takes_new(d)) return Heaviest::identity();
-    return {d.weight(), static_cast<std::int32_t>(slot)};
+  static PackedMin::Value of(const RealServer& d, std::uint32_t slot) {
+    if (!takes_new(d)) return PackedMin::identity();
+    return PackedMin::heaviest(d.weight(), slot);
   }
 };
 
 }  // namespace
 
-std::unique_ptr<Scheduler> make_fo() { return std::make_unique<BestOfScheduler<Heaviest, FoLeaf>>("fo"); }
+std::unique_ptr<Scheduler> make_fo() { return std::make_unique<BestOfScheduler<PackedMin, FoLeaf>>("fo"); }
 
 }  // namespace lvs::sched

@@ -7,18 +7,16 @@
 namespace lvs::sched {
 namespace {
 
-using Heaviest = ArgBest<std::int32_t, GreaterI32>;
-
 struct OvfLeaf {
-  static Heaviest::Value of(const RealServer& d, std::uint32_t slot) {
+  static PackedMin::Value of(const RealServer& d, std::uint32_t slot) {
     const std::int32_t w = d.weight();
-    if (d.overloaded() || d.active_conns > w || w == 0) return Heaviest::identity();
-    return {w, static_cast<std::int32_t>(slot)};
+    if (d.overloaded() || d.active_conns > w || w == 0) return PackedMin::identity();
+    return PackedMin::heaviest(w, slot);
   }
 };
 
 }  // namespace
 
-std::unique_ptr<Scheduler> make_ovf() { return std::make_unique<BestOfScheduler<Heaviest, OvfLeaf>>("ovf"); }
+std::unique_ptr<Scheduler> make_ovf() { return std::make_unique<BestOfScheduler<PackedMin, OvfLeaf>>("ovf"); }
 
 }  // namespace lvs::sched
