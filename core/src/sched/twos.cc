@@ -6,6 +6,8 @@
 // each get_random_u32_below(total_weight + 1) as in random_below.h (one draw
 // each unless Lemire's rejection fires). No draw when nothing is usable.
 
+#include <utility>
+
 #include "sched/dest_index.h"
 #include "sched/dest_metrics.h"
 #include "sched/factories.h"
@@ -41,27 +43,35 @@ class TwoChoices final : public Scheduler {
     const auto ceil = static_cast<std::uint32_t>(static_cast<std::int32_t>(total) + 1);
     const auto r1 = static_cast<std::int32_t>(random_below(rng_, ceil));
     const auto r2 = static_cast<std::int32_t>(random_below(rng_, ceil));
-    RealServer* c1 = at_weight(r1);
-    RealServer* c2 = at_weight(r2);
+    const auto [c1, c2] = at_weights(r1, r2);
     const bool second = mul_i32(c2->weight(), conn_overhead(*c1)) > mul_i32(c1->weight(), conn_overhead(*c2));
     return second ? c2 : c1;
   }
 
  private:
   // The kernel subtracts weights in list order and stops once r <= 0: the
-  // first server whose running weight sum reaches max(r, 1).
-  RealServer* at_weight(std::int32_t r) const {
-    std::int64_t need = r < 1 ? 1 : r;
+  // first server whose running weight sum reaches max(r, 1). Both draws
+  // descend in one loop, so that their two chains of dependent loads (the
+  // lower levels miss L1) wait together rather than one after the other.
+  std::pair<RealServer*, RealServer*> at_weights(std::int32_t r1, std::int32_t r2) const {
+    std::int64_t need1 = r1 < 1 ? 1 : r1;
+    std::int64_t need2 = r2 < 1 ? 1 : r2;
     const auto& tree = idx_.tree();
-    std::size_t i = 1;
-    while (i < tree.capacity()) {
-      i *= 2;
-      const std::int64_t left = tree.node(i);
-      const bool right = left < need;  // branch-free step
-      need -= right ? left : 0;
-      i += right;
+    std::size_t i1 = 1, i2 = 1;
+    while (i1 < tree.capacity()) {  // both reach the leaves together
+      i1 *= 2;
+      i2 *= 2;
+      const std::int64_t left1 = tree.node(i1);
+      const std::int64_t left2 = tree.node(i2);
+      const bool right1 = left1 < need1;  // branch-free steps
+      const bool right2 = left2 < need2;
+      need1 -= right1 ? left1 : 0;
+      need2 -= right2 ? left2 : 0;
+      i1 += right1;
+      i2 += right2;
     }
-    return idx_.at(static_cast<long>(i - tree.capacity()));
+    const auto leaf = [&tree](std::size_t i) { return static_cast<long>(i - tree.capacity()); };
+    return {idx_.at(leaf(i1)), idx_.at(leaf(i2))};
   }
 
   RandomSource rng_;
