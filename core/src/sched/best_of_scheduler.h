@@ -4,6 +4,7 @@
 // its root, so a pick is O(1) and a count change O(log n).
 
 #include <string_view>
+#include <utility>
 
 #include "lvs/scheduler.h"
 #include "sched/dest_index.h"
@@ -22,11 +23,21 @@ class BestOfScheduler final : public Scheduler {
   void counts_changed(VirtualService& /*svc*/, RealServer& d) override { idx_.refresh(d); }
   RealServer* schedule(VirtualService& svc, const SchedPacket& /*pkt*/, Time /*now*/) override {
     idx_.ensure(svc);
+    return pick(svc, 0);
+  }
+
+ private:
+  // LeafOf::pick(index, svc) when the leaf type has one (wlc's, which may
+  // need the kernel's own scan), else the root's slot.
+  template <typename L = LeafOf>
+  auto pick(const VirtualService& svc, int) -> decltype(L::pick(std::declval<const DestIndex<Monoid, L>&>(), svc)) {
+    return L::pick(idx_, svc);
+  }
+  RealServer* pick(const VirtualService& /*svc*/, long) {
     const long slot = Monoid::slot_of(idx_.tree().root());
     return slot >= 0 ? idx_.at(slot) : nullptr;
   }
 
- private:
   std::string_view name_;
   DestIndex<Monoid, LeafOf> idx_;
 };

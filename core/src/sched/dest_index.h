@@ -135,43 +135,40 @@ inline Word128 scaled_quotient(std::uint64_t n, std::uint64_t w) { return (Word1
 // Smallest h/w, earliest in list on ties: the kernel's scan that replaces its
 // running best only when h*lw < lh*w (64-bit cross-multiplication). Each
 // value is packed into one unsigned 128-bit word,
-//   bits 33..126  h * 2^62 / w rounded toward zero, plus 2^93 when H is signed,
-//   bits 1..32    the slot (list order: a smaller slot is earlier),
-//   bit 0         a flag that a `kOrFlag` tree ORs up to its root,
-// so a tree level is one compare and two conditional moves. The key keeps
-// the kernel's order exactly: with 0 < w < 2^31, two different fractions
-// h1/w1 and h2/w2 differ by at least 1/(w1*w2) > 2^-62, so once scaled by
-// 2^62 they are more than 1 apart and stay apart, in the same order, when
-// rounded (a nonzero scaled value is at least 2^31 from 0, so values of
-// opposite sign never meet there). Equal fractions get equal keys and the
-// slot decides, so the first in list wins as in the kernel. H is the
+//   bits 34..127  h * 2^62 / w rounded toward zero, plus 2^93 when H is signed,
+//   bits 2..33    the slot (list order: a smaller slot is earlier),
+//   bits 0..1     flags, ORed up the tree so that the root has every leaf's,
+// so a tree level is one compare, two conditional moves and the OR. The key
+// keeps the kernel's order exactly: with 0 < w < 2^31, two different
+// fractions h1/w1 and h2/w2 differ by at least 1/(w1*w2) > 2^-62, so once
+// scaled by 2^62 they are more than 1 apart and stay apart, in the same
+// order, when rounded (a nonzero scaled value is at least 2^31 from 0, so
+// values of opposite sign never meet there). Equal fractions get equal keys
+// and the slot decides, so the first in list wins as in the kernel. H is the
 // kernel's type of h: int for wlc's overhead (negative once it wraps),
-// unsigned int for sed/nq's expected delay. w must be > 0: the schedulers
-// leave weight-0 servers out.
-template <typename H, bool kOrFlag = false>
+// unsigned int for sed/nq's expected delay. w must be > 0: a server that
+// gets no key is none(flags).
+template <typename H>
 struct RatioMin {
   using Value = Word128;
-  static constexpr Value kNone = ~Value{0} ^ 1;  // above every key, flag clear
+  static constexpr Value kFlags = 3;
+  static constexpr Value kNone = ~Value{0} ^ kFlags;  // above every key, no flags
 
   static Value identity() { return kNone; }
-  static Value pack(H h, std::int32_t w, std::uint32_t slot, bool flag = false) {
-    return (key(h, w) << 33) | (Value{slot} << 1) | Value{flag};
+  static Value pack(H h, std::int32_t w, std::uint32_t slot, unsigned flags = 0) {
+    return (key(h, w) << 34) | (Value{slot} << 2) | (Value{flags} & kFlags);
   }
-  static Value none(bool flag) { return kNone | Value{flag}; }
-  static Value combine(Value l, Value r) {
-    Value m = r < l ? r : l;
-    if constexpr (kOrFlag) m |= (l | r) & 1;
-    return m;
-  }
+  static Value none(unsigned flags) { return kNone | (Value{flags} & kFlags); }
+  static Value combine(Value l, Value r) { return (r < l ? r : l) | ((l | r) & kFlags); }
   static Value combine_with_sibling(Value cur, Value sib, bool /*cur_is_right*/) {
     return combine(cur, sib);
   }
   static bool same(Value a, Value b) { return a == b; }
   static long slot_of(Value v) {
-    const auto s = static_cast<std::uint32_t>(v >> 1);
+    const auto s = static_cast<std::uint32_t>(v >> 2);
     return s == 0xffffffffu ? -1 : static_cast<long>(s);
   }
-  static bool flag(Value v) { return (v & 1) != 0; }
+  static unsigned flags(Value v) { return static_cast<unsigned>(v & kFlags); }
 
   static Value key(H h, std::int32_t w) {
     const auto uw = static_cast<std::uint64_t>(w);

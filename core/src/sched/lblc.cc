@@ -56,7 +56,7 @@ RealServer* LocalityLeastConn::schedule(VirtualService& svc, const SchedPacket& 
     en->lastuse = j;
     if (usable(en->dest)) return en->dest;
   }
-  RealServer* d = idx_.least_loaded();
+  RealServer* d = idx_.least_loaded(svc);
   if (d == nullptr) return nullptr;
   // ip_vs_lblc_new(): keep a matching entry, else replace it.
   if (LblcEntry* en = table_.find(pkt.daddr)) {

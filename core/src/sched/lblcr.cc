@@ -67,7 +67,7 @@ RealServer* LocalityReplicated::schedule(VirtualService& svc, const SchedPacket&
   table_.run_timers(j);
   LblcrEntry* en = table_.find(pkt.daddr);
   if (en == nullptr) {
-    RealServer* d = idx_.least_loaded();
+    RealServer* d = idx_.least_loaded(svc);
     if (d == nullptr) return nullptr;
     LblcrEntry fresh{pkt.daddr, j, {}};
     fresh.set.insert(keys_, *d, j);
@@ -78,7 +78,7 @@ RealServer* LocalityReplicated::schedule(VirtualService& svc, const SchedPacket&
   RealServer* d = en->set.least_loaded(keys_);
   if (en->set.size() > 1 && j > en->set.lastmod() + kExpiration) en->set.drop_most_loaded(keys_, j);
   if (d != nullptr && !idx_.overloaded(*d)) return d;
-  d = idx_.least_loaded();
+  d = idx_.least_loaded(svc);
   if (d == nullptr) return nullptr;
   en->set.insert(keys_, *d, j);
   return d;
