@@ -30,7 +30,8 @@ class BestOfScheduler final : public Scheduler {
   // LeafOf::pick(index, svc) when the leaf type has one (wlc's, which may
   // need the kernel's own scan), else the root's slot.
   template <typename L = LeafOf>
-  auto pick(const VirtualService& svc, int) -> decltype(L::pick(std::declval<const DestIndex<Monoid, L>&>(), svc)) {
+  auto pick(const VirtualService& svc, int)
+      -> decltype(L::pick(std::declval<const DestIndex<Monoid, L>&>(), svc)) {
     return L::pick(idx_, svc);
   }
   RealServer* pick(const VirtualService& /*svc*/, long) {

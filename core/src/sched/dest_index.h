@@ -130,7 +130,9 @@ __extension__ typedef unsigned __int128 Word128;
 // floor(n * 2^62 / w) for n <= 2^32 and 0 < w < 2^31 (the quotient is
 // below 2^94). libgcc's 128-by-64 division is one or two divq here, a few ns
 // faster than three 64-bit divisions.
-inline Word128 scaled_quotient(std::uint64_t n, std::uint64_t w) { return (Word128{n} << 62) / w; }
+inline Word128 scaled_quotient(std::uint64_t n, std::uint64_t w) {
+  return (Word128{n} << 62) / w;
+}
 
 // Smallest h/w, earliest in list on ties: the kernel's scan that replaces its
 // running best only when h*lw < lh*w (64-bit cross-multiplication). Each
@@ -175,7 +177,8 @@ struct RatioMin {
     if constexpr (std::is_signed_v<H>) {
       constexpr Value kZero = Value{1} << 93;
       if (h >= 0) return kZero + scaled_quotient(static_cast<std::uint64_t>(h), uw);
-      return kZero - scaled_quotient(0 - static_cast<std::uint64_t>(static_cast<std::int64_t>(h)), uw);
+      const auto magnitude = 0 - static_cast<std::uint64_t>(static_cast<std::int64_t>(h));  // <= 2^31
+      return kZero - scaled_quotient(magnitude, uw);
     } else {
       return scaled_quotient(h, uw);
     }

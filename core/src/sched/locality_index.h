@@ -18,10 +18,8 @@ struct LocalityLeaf {
   static LocalityMonoid::Value of(const RealServer& d, std::uint32_t slot) {
     // The kernel's scan for an underloaded server skips nobody: weight 0 and
     // overloaded servers count too, though wlc would never pick them.
-    const unsigned under =
-        static_cast<std::int32_t>(static_cast<std::uint32_t>(d.active_conns) * 2u) < d.weight()  // C int, wraps
-            ? kUnderloaded
-            : 0;
+    const auto twice = static_cast<std::int32_t>(static_cast<std::uint32_t>(d.active_conns) * 2u);
+    const unsigned under = twice < d.weight() ? kUnderloaded : 0;  // twice: a C int, wraps
     if (!takes_new(d)) return LocalityMonoid::none(under | wlc_flags(d));
     return LocalityMonoid::pack(conn_overhead(d), d.weight(), slot, under);
   }
@@ -34,7 +32,8 @@ class LocalityIndex : public DestIndex<LocalityMonoid, LocalityLeaf> {
   // is_overloaded(): more active connections than weight while some server
   // in the list is below half its weight.
   bool overloaded(const RealServer& d) const {
-    return d.active_conns > d.weight() && (LocalityMonoid::flags(tree().root()) & kUnderloaded) != 0;
+    return d.active_conns > d.weight() &&
+           (LocalityMonoid::flags(tree().root()) & kUnderloaded) != 0;
   }
 };
 

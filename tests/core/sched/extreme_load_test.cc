@@ -19,7 +19,9 @@ namespace {
 
 constexpr std::int32_t kMaxW = 2147483647;  // INT_MAX: the kernel takes any weight >= 0
 
-std::string who(const RealServer* d) { return d ? std::to_string(d->cfg.addr & 0xff) : "none"; }
+std::string who(const RealServer* d) {
+  return d ? std::to_string(d->cfg.addr & 0xff) : "none";
+}
 
 TEST(ExtremeLoad, WlcSeparatesFractionsThatDifferByTwoToTheMinus62) {
   // A: (2^31-2)/(2^31-1), B: (2^31-3)/(2^31-2). They differ by 1/(wA*wB),
@@ -31,7 +33,7 @@ TEST(ExtremeLoad, WlcSeparatesFractionsThatDifferByTwoToTheMinus62) {
     world.attach(fast.get());
     RealServer& b = world.add(0x0a000002, 80, kMaxW - 1);
     RealServer& a = world.add(0x0a000001, 80, kMaxW);  // the list's head
-    world.set_counts(a, 0, kMaxW - 1);                  // overhead = inactive when active = 0
+    world.set_counts(a, 0, kMaxW - 1);                 // overhead = inactive when active = 0
     world.set_counts(b, 0, kMaxW - 2);
     SchedPacket to;
     to.daddr = 0x0b000001;
@@ -90,7 +92,7 @@ TEST(ExtremeLoad, QuiescedServerWithWrappedOverheadIsPickedAsByTheKernel) {
     test::SchedWorld world;
     auto fast = make_scheduler(name, [] { return 0u; });
     world.attach(fast.get());
-    RealServer& d = world.add(0x0a000004, 80, 0);   // quiesced, last in list
+    RealServer& d = world.add(0x0a000004, 80, 0);  // quiesced, last in list
     RealServer& c = world.add(0x0a000003, 80, 5);
     RealServer& b = world.add(0x0a000002, 80, 0);   // quiesced, before c
     RealServer& a = world.add(0x0a000001, 80, 10);  // the first usable one
@@ -150,7 +152,9 @@ void run_wide_lockstep(const char* name, std::uint32_t seed) {
   int picks = 0;
   for (int e = 0; e < 20000; ++e) {
     RealServer& d = *servers[static_cast<std::size_t>(draw.upto(39) % 40)];
-    if (draw.one_in(8)) world.set_weight(d, draw.one_in(10) ? 0 : static_cast<std::int32_t>(1 + draw.upto(kMaxW - 1)));
+    if (draw.one_in(8))
+      world.set_weight(d,
+                       draw.one_in(10) ? 0 : static_cast<std::int32_t>(1 + draw.upto(kMaxW - 1)));
     world.set_counts(d, static_cast<std::int32_t>(draw.upto(max_active)),
                      static_cast<std::int32_t>(draw.upto(kMaxW)));
     SchedPacket pkt;
@@ -161,17 +165,28 @@ void run_wide_lockstep(const char* name, std::uint32_t seed) {
     ASSERT_EQ(got, want) << "event " << e << ": fast " << who(got) << ", reference " << who(want);
     if (got) {
       ++picks;
-      if (got->active_conns < max_active) world.set_counts(*got, got->active_conns + 1, got->inactive_conns);
+      if (got->active_conns < max_active)
+        world.set_counts(*got, got->active_conns + 1, got->inactive_conns);
     }
   }
   EXPECT_GT(picks, 10000);
 }
 
-TEST(ExtremeLoad, WlcMatchesReferenceAcrossTheWholeRange) { run_wide_lockstep("wlc", 1); }
-TEST(ExtremeLoad, SedMatchesReferenceAcrossTheWholeRange) { run_wide_lockstep("sed", 2); }
-TEST(ExtremeLoad, NqMatchesReferenceAcrossTheWholeRange) { run_wide_lockstep("nq", 3); }
-TEST(ExtremeLoad, LblcMatchesReferenceAcrossTheWholeRange) { run_wide_lockstep("lblc", 4); }
-TEST(ExtremeLoad, LblcrMatchesReferenceAcrossTheWholeRange) { run_wide_lockstep("lblcr", 5); }
+TEST(ExtremeLoad, WlcMatchesReferenceAcrossTheWholeRange) {
+  run_wide_lockstep("wlc", 1);
+}
+TEST(ExtremeLoad, SedMatchesReferenceAcrossTheWholeRange) {
+  run_wide_lockstep("sed", 2);
+}
+TEST(ExtremeLoad, NqMatchesReferenceAcrossTheWholeRange) {
+  run_wide_lockstep("nq", 3);
+}
+TEST(ExtremeLoad, LblcMatchesReferenceAcrossTheWholeRange) {
+  run_wide_lockstep("lblc", 4);
+}
+TEST(ExtremeLoad, LblcrMatchesReferenceAcrossTheWholeRange) {
+  run_wide_lockstep("lblcr", 5);
+}
 
 }  // namespace
 }  // namespace lvs
