@@ -1,7 +1,8 @@
 #pragma once
 // Schedulers whose kernel version is one scan keeping the first strictly
 // better server (lc, wlc, sed, nq, fo, ovf). The index keeps that winner at
-// its root, so a pick is O(1) and a count change O(log n).
+// its root, so a pick is O(1) and a count change O(log n); wlc alone falls
+// back to the kernel's scan in one case the index cannot order (wlc_index.h).
 
 #include <string_view>
 #include <utility>

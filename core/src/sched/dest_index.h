@@ -39,7 +39,6 @@ struct ArgBest {
   static bool same(const Value& a, const Value& b) {
     return a.slot == b.slot && (a.slot < 0 || a.key == b.key);
   }
-  static long slot_of(const Value& v) { return v.slot; }
 
  private:
   static_assert(sizeof(Key) == 4, "keys pack with the slot into one word");
