@@ -301,6 +301,13 @@ class ConnTable {
   std::uint32_t n_groups_ = 0;
   std::uint32_t n_slots_ = 0;
   std::uint64_t cur_tick_ = 0;        // every tick before this has been fired
+  // find_in's miss leaves the slot place() would give that key now, valid
+  // while nothing has been placed or unplaced since (placements_ unchanged):
+  // a new connection's insert then skips recomputing it.
+  std::uint64_t placements_ = 0;
+  mutable std::uint64_t hint_placements_ = ~std::uint64_t{0};
+  mutable Probe hint_probe_{};
+  mutable ConnId hint_slot_ = kNoConn;
   std::uint64_t seed_[2] = {};
   bool in_expire_ = false;
 };

@@ -44,7 +44,10 @@ ConnId ConnTable::home_slot(const Probe& k) const {
 // first home, and then the first home and every full group walked past count
 // one more spilled entry.
 ConnId ConnTable::place(const Probe& k) {
-  ConnId id = home_slot(k);
+  const bool hinted = hint_placements_ == placements_ && hint_probe_.tag == k.tag &&
+                      hint_probe_.g1 == k.g1 && hint_probe_.g2 == k.g2;
+  ++placements_;
+  ConnId id = hinted ? hint_slot_ : home_slot(k);
   if (id == kNoConn) {
     // size_ < capacity_ <= n_slots_, so some group other than the two full
     // homes has room and the walk ends within one turn.
@@ -71,6 +74,7 @@ void ConnTable::unplace(ConnId id) {
       spill_down(spill_[x], kSpillStuck);
   }
   tags_[id] = 0;
+  ++placements_;
 }
 
 // Tag matches in the first home, then the second, then, while the group just
@@ -113,6 +117,9 @@ ConnId ConnTable::find_in(const Probe& k, Proto proto, Ip4 saddr, std::uint16_t 
   if (id == kNoConn) {
     const ConnId next = home_slot(k);
     if (next != kNoConn) __builtin_prefetch(&slots_[next], 1);
+    hint_placements_ = placements_;
+    hint_probe_ = k;
+    hint_slot_ = next;
   }
   return id;
 }

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <set>
 #include <vector>
@@ -246,6 +247,63 @@ TEST(ConnTableTest, FullLoadWithClusteredKeys) {
     ASSERT_EQ(t.find_in(Proto::kTcp, 0x0a000000 + i % 500, static_cast<std::uint16_t>(i / 500),
                         kVip + (i & 1), 80),
               ids[i]);
+}
+
+// A lookup that misses remembers where insert() would put that key, and
+// insert() reuses it only while nothing has been placed or removed since:
+// placement (the ConnId every entry gets) is the same whether or not lookups
+// came first, and whatever happened in between.
+TEST(ConnTableTest, PlacementIndependentOfEarlierLookups) {
+  constexpr std::size_t kCap = 4096;
+  ConnTable plain(kCap), looked(kCap);
+  std::mt19937 rng(11);
+  std::vector<ConnId> live;
+  std::size_t most_spilled = 0;
+  auto key = [&](std::uint32_t i) {
+    // Mostly distinct client keys, and some shared by many entries (to
+    // several ports of the VIP), whose home groups fill up and spill.
+    const bool shared = i % 4 == 0;
+    const Ip4 client = 0x0a000000u + (shared ? i % 5 : i % 9973);
+    return make(client, static_cast<std::uint16_t>(shared ? 7 : i), kVip,
+                static_cast<std::uint16_t>(i >> 16), kRs1, 8080);
+  };
+  for (std::uint32_t i = 0; i < 60000; ++i) {
+    const Conn c = key(rng());
+    const Conn other = key(rng());
+    const unsigned what = rng() % 4;
+    // Stale hints: a miss for one key, then inserts/erases of others.
+    looked.find_in(c.proto, c.caddr, c.cport, c.vaddr, c.vport);
+    if (what == 1) looked.find_in(other.proto, other.caddr, other.cport, other.vaddr, other.vport);
+    if (what == 2 && !live.empty()) {
+      const std::size_t k = rng() % live.size();
+      plain.erase(live[k]);
+      looked.erase(live[k]);
+      live[k] = live.back();
+      live.pop_back();
+    }
+    if (what == 3 && plain.size() < kCap) {
+      const ConnId a = plain.insert(other, kNever);
+      ASSERT_EQ(looked.insert(other, kNever), a);
+      live.push_back(a);
+    }
+    if (plain.size() < kCap) {
+      const ConnId a = plain.insert(c, kNever);
+      ASSERT_EQ(looked.insert(c, kNever), a) << "event " << i;
+      live.push_back(a);
+    }
+    most_spilled = std::max(most_spilled, plain.spilled());
+    ASSERT_EQ(plain.spilled(), looked.spilled());
+    if (plain.size() == kCap) {  // drain half, at random
+      for (std::size_t n = live.size() / 2; n > 0; --n) {
+        const std::size_t k = rng() % live.size();
+        plain.erase(live[k]);
+        looked.erase(live[k]);
+        live[k] = live.back();
+        live.pop_back();
+      }
+    }
+  }
+  EXPECT_GT(most_spilled, 0u);
 }
 
 }  // namespace
