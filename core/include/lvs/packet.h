@@ -92,6 +92,20 @@ inline std::uint16_t csum_apply(std::uint16_t check, std::uint32_t delta) {
   sum = (sum & 0xffff) + (sum >> 16);
   return static_cast<std::uint16_t>(~sum);
 }
+// The same sums in 32-bit words (RFC 1071 2.B: any word size, folded at the
+// end): one's-complement addition of two 32-bit words, the carry out wrapping
+// round, and a 32-bit sum folded to 16 bits (the high half of x + rotl(x, 16)
+// is hi + lo plus the carry out of lo + hi). A fold is zero only for an
+// all-zero sum, as csum_apply's is, so ~csum_fold32(csum_add32(csum_add32(
+// ~from, to), ~check)) is exactly csum_apply(check, csum_delta32(from, to)),
+// in fewer instructions.
+inline std::uint32_t csum_add32(std::uint32_t a, std::uint32_t b) {
+  a += b;
+  return a + (a < b);
+}
+inline std::uint32_t csum_fold32(std::uint32_t x) {
+  return (x + ((x << 16) | (x >> 16))) >> 16;
+}
 // One's-complement checksum over a byte range (full computation).
 std::uint16_t csum_compute(const std::uint8_t* data, std::size_t len, std::uint32_t seed = 0);
 

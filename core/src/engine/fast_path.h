@@ -39,9 +39,11 @@ inline bool read_plain_tcp(std::uint8_t* data, std::size_t len, PlainTcp& t) {
   if (len < 40) return false;
   const std::size_t total = load16(data + 2);
   const std::size_t doff = static_cast<std::size_t>(data[32] >> 4) * 4;
+  // 40 <= total <= len and 20 <= doff <= total - 20, as two unsigned
+  // compares (a value below its lower bound wraps round to a huge one).
   const bool plain = (data[0] == 0x45) & (data[9] == static_cast<std::uint8_t>(Proto::kTcp)) &
-                     (total >= 40) & (total <= len) & ((load16(data + 6) & 0x3fff) == 0) &
-                     (doff >= 20) & (doff <= total - 20);
+                     ((load16(data + 6) & 0x3fff) == 0) & (total - 40 <= len - 40) &
+                     (doff - 20 <= total - 40);
   if (!plain) return false;
   t.data = data;
   t.len = static_cast<std::uint32_t>(total);
@@ -187,10 +189,15 @@ template <bool kFromClient>
   const std::uint16_t old_port_raw = raw<std::uint16_t>(tcp + kPortAt);
   const std::uint32_t new_addr_raw = wire32(new_addr);
   const std::uint16_t new_port_raw = wire16(new_port);
-  const std::uint32_t addr_delta = csum_delta32(old_addr_raw, new_addr_raw);
-  set_raw(ip + 10, csum_apply(raw<std::uint16_t>(ip + 10), addr_delta));
-  set_raw(tcp + 16, csum_apply(raw<std::uint16_t>(tcp + 16),
-                               addr_delta + csum_delta16(old_port_raw, new_port_raw)));
+  // RFC 1624 eqn. 3 in 32-bit one's-complement words (RFC 1071 2.B: any
+  // word size, folded at the end): ~m + m' for the address once, for both.
+  const std::uint32_t addr_delta = csum_add32(~old_addr_raw, new_addr_raw);
+  const std::uint32_t ip_sum = csum_add32(addr_delta, std::uint16_t(~raw<std::uint16_t>(ip + 10)));
+  const std::uint32_t tcp_sum =
+      csum_add32(addr_delta, std::uint32_t{std::uint16_t(~raw<std::uint16_t>(tcp + 16))} +
+                               std::uint16_t(~old_port_raw) + new_port_raw);
+  set_raw(ip + 10, static_cast<std::uint16_t>(~csum_fold32(ip_sum)));
+  set_raw(tcp + 16, static_cast<std::uint16_t>(~csum_fold32(tcp_sum)));
   set_raw(ip + kAddrAt, new_addr_raw);
   set_raw(tcp + kPortAt, new_port_raw);
 
