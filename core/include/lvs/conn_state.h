@@ -47,6 +47,14 @@ enum TcpFlag : std::uint8_t {
 // does in the kernel. The caller picks kInputOnly for kConnNoOutput connections.
 TcpState tcp_next_state(TcpState current, ConnDir dir, std::uint8_t tcp_flags);
 
+// Whether a TCP connection in state `s` counts in its real server's
+// active_conns rather than inactive_conns: the handshake states and
+// ESTABLISHED, as the kernel's tcp_state_active_table (Linux 4.8 and later).
+constexpr bool tcp_state_active(TcpState s) {
+  return s == TcpState::kEstablished || s == TcpState::kSynSent || s == TcpState::kSynRecv ||
+         s == TcpState::kSynAck;
+}
+
 // "ESTABLISHED", "SYN_RECV", ... as ipvsadm -c prints them; "ERR!" out of range.
 std::string_view tcp_state_name(TcpState s);
 

@@ -78,8 +78,8 @@ struct VirtualService;
 struct RealServer {
   RealServerConfig cfg;
   std::uint32_t flags = 0;
-  std::int32_t active_conns = 0;    // TCP ESTABLISHED (and UDP) connections
-  std::int32_t inactive_conns = 0;  // every other TCP state
+  std::int32_t active_conns = 0;    // TCP connections in a tcp_state_active() state
+  std::int32_t inactive_conns = 0;  // every other TCP state, and every UDP connection
   std::int32_t persist_conns = 0;   // persistence templates pointing here
   std::uint32_t id = 0;             // engine-wide handle, stored in connections
   std::uint32_t sched_slot = 0;     // free for the scheduler's own indexing

@@ -77,12 +77,13 @@ void Engine::set_state(Conn& c, ConnId id, ConnDir dir, std::uint8_t tcp_flags, 
     if (new_state != old_state) {
       if (RealServer* rs = dest_of(c)) {
         const bool inactive = (c.flags & kConnInactive) != 0;
-        if (!inactive && new_state != TcpState::kEstablished) {
+        const bool active_state = tcp_state_active(new_state);
+        if (!inactive && !active_state) {
           --rs->active_conns;
           ++rs->inactive_conns;
           c.flags |= kConnInactive;
           if (rs->svc && rs->svc->sched) rs->svc->sched->counts_changed(*rs->svc, *rs);
-        } else if (inactive && new_state == TcpState::kEstablished) {
+        } else if (inactive && active_state) {
           ++rs->active_conns;
           --rs->inactive_conns;
           c.flags &= static_cast<std::uint16_t>(~kConnInactive);

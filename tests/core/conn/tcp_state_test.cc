@@ -142,6 +142,13 @@ TEST(TcpStateTest, RealSequences) {
   run("SYN retransmit on TIME_WAIT reopens", S::kTimeWait, {{I, SYN, S::kSynRecv}});
 }
 
+// Active are SYN_SENT, SYN_RECV, SYNACK and ESTABLISHED (tcp_state_active_table, 6.1).
+TEST(TcpStateTest, ActiveStatesMatchKernel) {
+  const bool active[] = {false, true, true, true, false, false, false, false, false, false, true};
+  for (int s = 0; s < static_cast<int>(TcpState::kCount); ++s)
+    EXPECT_EQ(tcp_state_active(static_cast<TcpState>(s)), active[s]) << kShort[s];
+}
+
 // State names are ipvsadm -c's (the kernel's tcp_state_name_table).
 TEST(TcpStateTest, NamesMatchIpvsadm) {
   const char* const names[] = {"NONE",  "ESTABLISHED", "SYN_SENT", "SYN_RECV",

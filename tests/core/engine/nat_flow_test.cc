@@ -29,10 +29,10 @@ TEST_F(NatFlow, TcpConnectionPacketByPacket) {
   const std::vector<Step> steps = {
       {"client SYN", Side::kOutside, seg(Proto::kTcp, kClient, 40001, kVip, 80, kSyn),
        seg(Proto::kTcp, kClient, 40001, kRs1, 8080, kSyn), Side::kInside, kRs1,
-       TcpState::kSynRecv, 0, 1},
+       TcpState::kSynRecv, 1, 0},
       {"server SYN-ACK", Side::kInside, seg(Proto::kTcp, kRs1, 8080, kClient, 40001, kSynAck),
        seg(Proto::kTcp, kVip, 80, kClient, 40001, kSynAck), Side::kOutside, kClient,
-       TcpState::kSynRecv, 0, 1},
+       TcpState::kSynRecv, 1, 0},
       {"client ACK", Side::kOutside, seg(Proto::kTcp, kClient, 40001, kVip, 80, kAck),
        seg(Proto::kTcp, kClient, 40001, kRs1, 8080, kAck), Side::kInside, kRs1,
        TcpState::kEstablished, 1, 0},
@@ -72,6 +72,55 @@ TEST_F(NatFlow, TcpConnectionPacketByPacket) {
   EXPECT_EQ(rs.stats.counters.inbytes, 40u * 4 + 300);
   EXPECT_EQ(rs.stats.counters.outbytes, 40u * 3 + 1400);
   EXPECT_EQ(engine_.total_stats().conns, 1u);
+}
+
+class NatFlowNoReuse : public DirectorTest {
+ protected:
+  static EngineConfig config() {
+    EngineConfig cfg = director_config();
+    cfg.conn_reuse_mode = 0;  // a SYN on a closed connection walks the table instead
+    return cfg;
+  }
+  NatFlowNoReuse() : DirectorTest(config()) {}
+  void SetUp() override {
+    add_service(service("rr"));
+    add_dest(tcp_service(), nat_dest(kRs1));
+  }
+};
+
+// Since Linux 4.8 set_tcp_state() counts a connection active in SYN_SENT,
+// SYN_RECV, SYNACK and ESTABLISHED (tcp_state_active_table), inactive in every
+// other state; one connection walks in and out of both counts.
+TEST_F(NatFlowNoReuse, ActiveCountFollowsTcpStateActiveTable) {
+  struct Step {
+    const char* what;
+    Side side;
+    std::uint8_t flags;
+    TcpState state;
+    int active, inactive;
+  };
+  const std::vector<Step> steps = {
+      {"client SYN", Side::kOutside, kSyn, TcpState::kSynRecv, 1, 0},
+      {"server refuses", Side::kInside, kRst, TcpState::kClose, 0, 1},
+      {"client SYN again", Side::kOutside, kSyn, TcpState::kSynRecv, 1, 0},
+      {"server SYN-ACK", Side::kInside, kSynAck, TcpState::kSynRecv, 1, 0},
+      {"client ACK", Side::kOutside, kAck, TcpState::kEstablished, 1, 0},
+      {"client FIN", Side::kOutside, kFinAck, TcpState::kCloseWait, 0, 1},
+      {"server FIN", Side::kInside, kFinAck, TcpState::kTimeWait, 0, 1},
+      {"client SYN on TIME_WAIT", Side::kOutside, kSyn, TcpState::kSynRecv, 1, 0},
+  };
+  Time now = at(1);
+  for (const Step& s : steps) {
+    const Verdict v = s.side == Side::kOutside
+                          ? in(seg(Proto::kTcp, kClient, 40001, kVip, 80, s.flags), now)
+                          : out(seg(Proto::kTcp, kRs1, 8080, kClient, 40001, s.flags), now);
+    ASSERT_EQ(v.action, Action::kForward) << s.what;
+    EXPECT_EQ(static_cast<TcpState>(engine_.conns()[v.conn].state), s.state) << s.what;
+    EXPECT_EQ(dest(kRs1).active_conns, s.active) << s.what;
+    EXPECT_EQ(dest(kRs1).inactive_conns, s.inactive) << s.what;
+    now += milliseconds(10);
+  }
+  EXPECT_EQ(engine_.conns().size(), 1u);
 }
 
 // UDP is rewritten both ways and counted inactive, as the kernel never marks UDP active.
