@@ -14,6 +14,15 @@ std::uint64_t addr_key(Proto proto, Ip4 addr, std::uint16_t port) {
 // they no longer match and linger until their own timer.
 constexpr std::uint16_t kInvalidTemplatePort = 0xffff;
 
+// IPVS's FTPPORT: a persistent FTP service's template leaves out the port, so
+// that the data connections on other ports share it.
+constexpr std::uint16_t kFtpPort = 21;
+
+// svc->port: a firewall-mark service has none.
+std::uint16_t service_port(const VirtualService& svc) {
+  return svc.cfg.key.is_fwmark() ? 0 : svc.cfg.key.port;
+}
+
 }  // namespace
 
 // Firewall mark first, then proto/address/port, then a port-zero service.
@@ -41,10 +50,14 @@ bool Engine::template_valid(const Conn& tmpl) const {
 ConnId Engine::persistent_template(VirtualService& svc, const PacketView& p, Time now,
                                    RealServer*& dest, bool& full) {
   const Ip4 snet = p.saddr & svc.cfg.netmask;
-  const bool port_specific = !svc.cfg.key.is_fwmark() && svc.cfg.key.port != 0;
-  // <proto, cnet, 0, vaddr, vport> for a port service; <IP, cnet, 0, vaddr|fwmark, 0> otherwise.
-  const Proto t_proto = port_specific ? p.proto : Proto::kIp;
-  const Ip4 t_vaddr = svc.cfg.key.is_fwmark() ? svc.cfg.key.fwmark : p.daddr;
+  // As ip_vs_sched_persist: <proto, cnet, 0, vaddr, vport> for the service's
+  // own port, <proto, cnet, 0, vaddr, 0> for FTP's and for a port-zero
+  // service, <IP, cnet, 0, fwmark, 0> for a firewall mark.
+  const bool own_port = p.dport == service_port(svc);
+  const bool port_specific = own_port && service_port(svc) != kFtpPort;
+  const bool by_mark = !own_port && svc.cfg.key.is_fwmark();
+  const Proto t_proto = by_mark ? Proto::kIp : p.proto;
+  const Ip4 t_vaddr = by_mark ? svc.cfg.key.fwmark : p.daddr;
   const std::uint16_t t_vport = port_specific ? p.dport : 0;
 
   ConnId tid = table_->find_in(t_proto, snet, 0, t_vaddr, t_vport);

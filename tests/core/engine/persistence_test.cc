@@ -117,5 +117,49 @@ TEST(PersistenceFwmark, OneTemplateAcrossPorts) {
   }
 }
 
+// A port-zero template is <protocol, client net, 0, VIP, 0>: the TCP and the
+// UDP port-zero service on one VIP keep separate templates (only firewall-mark
+// templates are IPPROTO_IP), and each connection keeps its destination port.
+TEST(PersistencePortZero, TemplatePerProtocol) {
+  Engine e(director_config());
+  ServiceConfig tcp;
+  tcp.key = tcp_service(kVip, 0);
+  tcp.scheduler = "rr";
+  tcp.flags = kSvcPersistent;
+  ServiceConfig udp = tcp;
+  udp.key.proto = Proto::kUdp;
+  ASSERT_TRUE(e.add_service(tcp));
+  ASSERT_TRUE(e.add_service(udp));
+  ASSERT_TRUE(e.add_dest(tcp.key, nat_dest(kRs1, 0)));
+  ASSERT_TRUE(e.add_dest(udp.key, nat_dest(kRs2, 0)));
+  Bytes b = make_packet(seg(Proto::kTcp, kClient, 40001, kVip, 443));
+  ASSERT_EQ(e.process(b.data(), b.size(), Side::kOutside, at(1)).next_hop, ip(kRs1));
+  EXPECT_EQ(b, make_packet(seg(Proto::kTcp, kClient, 40001, kRs1, 443)));
+  b = make_packet(seg(Proto::kUdp, kClient, 40001, kVip, 53, 0));
+  ASSERT_EQ(e.process(b.data(), b.size(), Side::kOutside, at(2)).next_hop, ip(kRs2));
+  EXPECT_NE(e.conns().find_in(Proto::kTcp, ip(kClient), 0, ip(kVip), 0), kNoConn);
+  EXPECT_NE(e.conns().find_in(Proto::kUdp, ip(kClient), 0, ip(kVip), 0), kNoConn);
+  EXPECT_EQ(e.find_dest(tcp.key, ip(kRs1), 0)->persist_conns, 1);
+  EXPECT_EQ(e.find_dest(udp.key, ip(kRs2), 0)->persist_conns, 1);
+}
+
+// A persistent FTP service (port 21) keys its template without the port, as a
+// port-zero service does, while the connection still goes to the server's port.
+TEST(PersistenceFtp, TemplateWithoutPort) {
+  Engine e(director_config());
+  ServiceConfig ftp;
+  ftp.key = tcp_service(kVip, 21);
+  ftp.scheduler = "rr";
+  ftp.flags = kSvcPersistent;
+  ASSERT_TRUE(e.add_service(ftp));
+  ASSERT_TRUE(e.add_dest(ftp.key, nat_dest(kRs1, 2121)));
+  Bytes b = make_packet(seg(Proto::kTcp, kClient, 40001, kVip, 21));
+  ASSERT_EQ(e.process(b.data(), b.size(), Side::kOutside, at(1)).next_hop, ip(kRs1));
+  EXPECT_EQ(b, make_packet(seg(Proto::kTcp, kClient, 40001, kRs1, 2121)));
+  const ConnId tmpl = e.conns().find_in(Proto::kTcp, ip(kClient), 0, ip(kVip), 0);
+  ASSERT_NE(tmpl, kNoConn);
+  EXPECT_EQ(e.conns()[tmpl].dport, 0);
+}
+
 }  // namespace
 }  // namespace lvs::test
