@@ -128,7 +128,11 @@ Verdict Engine::schedule_new(PacketView& p, VirtualService& svc, Time now) {
   c.vaddr = p.daddr;
   c.vport = p.dport;
   c.daddr = rs->cfg.addr;
-  c.dport = rs->cfg.port ? rs->cfg.port : p.dport;
+  // ip_vs_schedule maps to the real server's port whenever it has one;
+  // ip_vs_sched_persist only on the service's own port (not for a firewall
+  // mark or a port-zero service).
+  const bool map_port = !svc.cfg.persistent() || p.dport == service_port(svc);
+  c.dport = map_port && rs->cfg.port ? rs->cfg.port : p.dport;
   // Like the kernel, every connection starts counted as inactive.
   c.flags = static_cast<std::uint16_t>(fwd | kConnInactive);
   if (rs->cfg.fwd != ForwardMethod::kMasq) c.flags |= kConnNoOutput;

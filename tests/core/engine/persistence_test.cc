@@ -117,6 +117,27 @@ TEST(PersistenceFwmark, OneTemplateAcrossPorts) {
   }
 }
 
+// ip_vs_sched_persist maps the destination port to the real server's only
+// when it is the service's own port: a persistent firewall-mark (or port-zero)
+// service keeps the client's port even for a real server with a port, where
+// the non-persistent one (ip_vs_schedule) rewrites it.
+TEST(PersistenceFwmark, RealServerPortOnlyWithoutPersistence) {
+  for (bool persistent : {false, true}) {
+    Engine e(director_config());
+    ServiceConfig s;
+    s.key.fwmark = 7;
+    s.scheduler = "rr";
+    if (persistent) s.flags = kSvcPersistent;
+    ASSERT_TRUE(e.add_service(s));
+    ASSERT_TRUE(e.add_dest(s.key, nat_dest(kRs1, 8080)));
+    Bytes b = make_packet(seg(Proto::kTcp, kClient, 40080, kVip, 80));
+    const Verdict v = e.process(b.data(), b.size(), Side::kOutside, at(1), /*fwmark=*/7);
+    ASSERT_EQ(v.action, Action::kForward) << persistent;
+    const std::uint16_t want = persistent ? 80 : 8080;
+    EXPECT_EQ(b, make_packet(seg(Proto::kTcp, kClient, 40080, kRs1, want))) << persistent;
+  }
+}
+
 // A port-zero template is <protocol, client net, 0, VIP, 0>: the TCP and the
 // UDP port-zero service on one VIP keep separate templates (only firewall-mark
 // templates are IPPROTO_IP), and each connection keeps its destination port.
@@ -130,7 +151,7 @@ TEST(PersistencePortZero, TemplatePerProtocol) {
   udp.key.proto = Proto::kUdp;
   ASSERT_TRUE(e.add_service(tcp));
   ASSERT_TRUE(e.add_service(udp));
-  ASSERT_TRUE(e.add_dest(tcp.key, nat_dest(kRs1, 0)));
+  ASSERT_TRUE(e.add_dest(tcp.key, nat_dest(kRs1, 8080)));  // its port is not applied
   ASSERT_TRUE(e.add_dest(udp.key, nat_dest(kRs2, 0)));
   Bytes b = make_packet(seg(Proto::kTcp, kClient, 40001, kVip, 443));
   ASSERT_EQ(e.process(b.data(), b.size(), Side::kOutside, at(1)).next_hop, ip(kRs1));
@@ -139,7 +160,7 @@ TEST(PersistencePortZero, TemplatePerProtocol) {
   ASSERT_EQ(e.process(b.data(), b.size(), Side::kOutside, at(2)).next_hop, ip(kRs2));
   EXPECT_NE(e.conns().find_in(Proto::kTcp, ip(kClient), 0, ip(kVip), 0), kNoConn);
   EXPECT_NE(e.conns().find_in(Proto::kUdp, ip(kClient), 0, ip(kVip), 0), kNoConn);
-  EXPECT_EQ(e.find_dest(tcp.key, ip(kRs1), 0)->persist_conns, 1);
+  EXPECT_EQ(e.find_dest(tcp.key, ip(kRs1), 8080)->persist_conns, 1);
   EXPECT_EQ(e.find_dest(udp.key, ip(kRs2), 0)->persist_conns, 1);
 }
 
