@@ -112,7 +112,10 @@ Verdict Engine::schedule_new(PacketView& p, VirtualService& svc, Time now) {
     const SchedPacket sp{p.proto, p.saddr, p.daddr, p.sport, p.dport};
     rs = svc.sched ? svc.sched->schedule(svc, sp, now) : nullptr;
   } else {
-    return drop(DropReason::kNoDestination);  // port zero needs persistence
+    // Port zero needs persistence; ip_vs_leave answers as for no server.
+    Verdict v = drop(DropReason::kNoDestination);
+    v.icmp_unreachable = true;
+    return v;
   }
   if (!rs) {
     Verdict v = drop(DropReason::kNoDestination);

@@ -238,6 +238,20 @@ TEST_F(NatFlow, NoDestinationAsksForPortUnreachable) {
   EXPECT_TRUE(v.icmp_unreachable);
 }
 
+// ip_vs_schedule gives up on a port-zero service without persistence with
+// *ignored = 0, so ip_vs_leave answers port unreachable, as for no server.
+TEST_F(NatFlow, PortZeroWithoutPersistenceAsksForPortUnreachable) {
+  ServiceConfig any = service("rr");
+  any.key = tcp_service(kVip, 0);
+  add_service(any);
+  add_dest(any.key, nat_dest(kRs2, 0));
+  const Verdict v = in(seg(Proto::kTcp, kClient, 40001, kVip, 443), at(1));
+  EXPECT_EQ(v.action, Action::kDrop);
+  EXPECT_EQ(v.reason, DropReason::kNoDestination);
+  EXPECT_TRUE(v.icmp_unreachable);
+  EXPECT_EQ(engine_.conns().size(), 0u);
+}
+
 // The verdict says when a packet created a connection, and the table's peak is kept.
 TEST_F(NatFlow, NewConnOnlyOnTheSchedulingPacket) {
   EXPECT_TRUE(in(seg(Proto::kTcp, kClient, 48000, kVip, 80, kSyn), at(1)).new_conn);
