@@ -17,6 +17,7 @@ constexpr std::uint16_t kInvalidTemplatePort = 0xffff;
 // IPVS's FTPPORT: a persistent FTP service's template leaves out the port, so
 // that the data connections on other ports share it.
 constexpr std::uint16_t kFtpPort = 21;
+constexpr std::uint16_t kFtpDataPort = 20;
 
 // svc->port: a firewall-mark service has none.
 std::uint16_t service_port(const VirtualService& svc) {
@@ -96,9 +97,11 @@ ConnId Engine::persistent_template(VirtualService& svc, const PacketView& p, Tim
 
 Verdict Engine::schedule_new(PacketView& p, VirtualService& svc, Time now) {
   Verdict not_ours;
-  if (p.proto == Proto::kTcp &&
-      (((p.tcp_flags & kTcpSyn) == 0 && !cfg_.sloppy_tcp) || (p.tcp_flags & kTcpRst))) {
-    // Not a connection start: IPVS lets it through to the local stack.
+  if ((p.proto == Proto::kTcp &&
+       (((p.tcp_flags & kTcpSyn) == 0 && !cfg_.sloppy_tcp) || (p.tcp_flags & kTcpRst))) ||
+      p.sport == kFtpDataPort) {
+    // Not a connection start (or active FTP data, which ip_vs_schedule never
+    // schedules): IPVS lets it through to the local stack.
     if (is_local(p.daddr)) not_ours.action = Action::kLocal;
     return not_ours;
   }

@@ -252,6 +252,20 @@ TEST_F(NatFlow, PortZeroWithoutPersistenceAsksForPortUnreachable) {
   EXPECT_EQ(engine_.conns().size(), 0u);
 }
 
+// ip_vs_schedule never schedules from client port 20 (FTPDATA): the packet
+// is accepted to the local stack unscheduled, TCP and UDP alike.
+TEST_F(NatFlow, FtpDataSourcePortIsNotScheduled) {
+  ServiceConfig dns = service("rr");
+  dns.key = tcp_service(kVip, 53);
+  dns.key.proto = Proto::kUdp;
+  add_service(dns);
+  add_dest(dns.key, nat_dest(kRs2, 53));
+  EXPECT_EQ(in(seg(Proto::kTcp, kClient, 20, kVip, 80, kSyn), at(1)).action, Action::kLocal);
+  EXPECT_EQ(in(seg(Proto::kUdp, kClient, 20, kVip, 53, 0), at(1)).action, Action::kLocal);
+  EXPECT_EQ(engine_.conns().size(), 0u);
+  EXPECT_EQ(in(seg(Proto::kTcp, kClient, 21, kVip, 80, kSyn), at(1)).action, Action::kForward);
+}
+
 // The verdict says when a packet created a connection, and the table's peak is kept.
 TEST_F(NatFlow, NewConnOnlyOnTheSchedulingPacket) {
   EXPECT_TRUE(in(seg(Proto::kTcp, kClient, 48000, kVip, 80, kSyn), at(1)).new_conn);
