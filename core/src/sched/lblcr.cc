@@ -44,6 +44,12 @@ class LocalityReplicated final : public Scheduler {
     idx_.refresh(d);
     keys_.refresh(d);
   }
+  // is_overloaded() from DestKeys' byte and the tree's root, without
+  // reading the server's line (the caller will, and it is still coming in).
+  bool overloaded(MemberId id) const {
+    return (keys_.flags(id) & kBusy) != 0 &&
+           (LocalityMonoid::flags(idx_.tree().root()) & kUnderloaded) != 0;
+  }
   void sync(const VirtualService& svc) {
     keys_.sync(svc, moved_);
     rename_members();
@@ -75,10 +81,11 @@ RealServer* LocalityReplicated::schedule(VirtualService& svc, const SchedPacket&
     return d;
   }
   en->lastuse = j;
-  RealServer* d = en->set.least_loaded(keys_);
-  if (en->set.size() > 1 && j > en->set.lastmod() + kExpiration) en->set.drop_most_loaded(keys_, j);
-  if (d != nullptr && !idx_.overloaded(*d)) return d;
-  d = idx_.least_loaded(svc);
+  const long least = en->set.least_loaded(idx_, keys_);
+  if (en->set.size() > 1 && j > en->set.lastmod() + kExpiration)
+    en->set.drop_most_loaded(idx_, keys_, j);
+  if (least >= 0 && !overloaded(static_cast<MemberId>(least))) return idx_.at(least);
+  RealServer* d = idx_.least_loaded(svc);
   if (d == nullptr) return nullptr;
   en->set.insert(keys_, *d, j);
   return d;

@@ -6,7 +6,7 @@ namespace lvs::sched {
 
 void DestKeys::sync(const VirtualService& svc, MemberMap& moved) {
   moved.clear();
-  std::size_t slots = live_.size();
+  std::size_t slots = flags_.size();
   std::size_t keyless = 0;  // new, back from the trash, or re-slotted
   RealServer* fresh = nullptr;
   for (RealServer* d : svc.dests) {
@@ -17,19 +17,19 @@ void DestKeys::sync(const VirtualService& svc, MemberMap& moved) {
   }
   if (keyless == 0 && owned_ == svc.dests.size()) return;
   // Usually only the server just added lacks a key, and its slot is free.
-  if (keyless == 1 && owned_ + 1 == svc.dests.size() && slots == live_.size() &&
+  if (keyless == 1 && owned_ + 1 == svc.dests.size() && slots == flags_.size() &&
       admit(*fresh, moved))
     return;
-  std::vector<DestKey> old(slots);
+  std::vector<std::uint8_t> old(slots);
   std::vector<const RealServer*> old_owner(slots, nullptr);
-  old.swap(live_);
+  old.swap(flags_);
   old_owner.swap(owner_);
   // Only servers still in the service own keys (unlink drops the rest), so
   // each owner's sched_slot is its slot now.
   for (std::size_t s = 0; s < old_owner.size(); ++s) {
     const RealServer* d = old_owner[s];
     if (d == nullptr) continue;
-    live_[d->sched_slot] = old[s];
+    flags_[d->sched_slot] = old[s];
     owner_[d->sched_slot] = d;
     if (d->sched_slot != s) moved.add(static_cast<MemberId>(s), d->sched_slot);
   }
@@ -42,7 +42,7 @@ void DestKeys::sync(const VirtualService& svc, MemberMap& moved) {
 // Keys a server that just took a free slot (and revives its frozen key).
 bool DestKeys::admit(RealServer& d, MemberMap& moved) {
   if (holds(d) || owner_[d.sched_slot] != nullptr) return false;
-  live_[d.sched_slot] = key_of(d);
+  set_flags(d.sched_slot, flags_of(d));
   owner_[d.sched_slot] = &d;
   ++owned_;
   const auto it = frozen_by_addr_.find(addr_of(d));
@@ -65,12 +65,11 @@ void DestKeys::unlink(RealServer& d, MemberMap& moved) {
     free_frozen_.pop_back();
   }
   Frozen& f = frozen_[id - kFrozenId];
-  f.key = key_of(d);
-  f.key.pickable = nullptr;
+  f.key = DestKey{conn_overhead(d), d.weight()};
   f.addr = addr_of(d);
   f.in_use = true;
   frozen_by_addr_[f.addr] = id;
-  live_[d.sched_slot] = DestKey{};
+  set_flags(d.sched_slot, 0);
   owner_[d.sched_slot] = nullptr;
   --owned_;
   moved.add(d.sched_slot, id);

@@ -4,6 +4,34 @@
 
 namespace lvs::sched {
 
+void MemberList::push_back(MemberId id) {
+  if (size_ == cap_) {
+    const std::uint32_t cap = 2 * cap_;
+    auto* grown = new MemberId[cap];
+    std::copy(begin(), end(), grown);
+    release();
+    heap_ = grown;
+    cap_ = cap;
+  }
+  begin()[size_++] = id;
+}
+
+void MemberList::erase(std::size_t at) {
+  std::copy(begin() + at + 1, end(), begin() + at);
+  --size_;
+}
+
+void MemberList::take(MemberList& o) {
+  size_ = o.size_;
+  cap_ = o.cap_;
+  if (cap_ > kInline)
+    heap_ = o.heap_;
+  else
+    std::copy(o.inline_, o.inline_ + size_, inline_);
+  o.size_ = 0;
+  o.cap_ = kInline;
+}
+
 void ServerSet::insert(const DestKeys& keys, const RealServer& d, Jiffies now) {
   const MemberId id = keys.id_of(d);
   if (id == kNoId || std::find(members_.begin(), members_.end(), id) != members_.end()) return;
@@ -11,38 +39,77 @@ void ServerSet::insert(const DestKeys& keys, const RealServer& d, Jiffies now) {
   lastmod_ = now;
 }
 
-// Overloaded and unavailable members are skipped; the first with weight > 0
-// starts the running choice, and a later one replaces it only when strictly
-// lighter (64-bit cross-multiplication, as the kernel).
-RealServer* ServerSet::least_loaded(const DestKeys& keys) const {
-  const DestKey* least = nullptr;
-  for (auto it = members_.rbegin(); it != members_.rend(); ++it) {
-    const DestKey& k = keys.key(*it);
-    if (k.pickable == nullptr) continue;
-    const bool take = least == nullptr ? k.weight > 0
-                                       : static_cast<std::int64_t>(least->overhead) * k.weight >
-                                             static_cast<std::int64_t>(k.overhead) * least->weight;
-    if (take) least = &k;
+// The kernel skips overloaded and unavailable members; the first with
+// weight > 0 starts the running choice, and a later one replaces it only
+// when strictly lighter by 64-bit cross-multiplication. A leaf holds the
+// exact order of overhead/weight for a server that is not overloaded and has
+// weight > 0 (RatioMin), and no key for any other, so the smallest key,
+// first on ties, is the kernel's choice, with two exceptions read from the
+// servers instead: a weight-0 server whose overhead wrapped negative (the
+// kernel's second stage takes it, see wlc_scan) and a member the leaf cannot
+// stand for (DestKeys' kExact). Frozen members are unavailable.
+long ServerSet::least_loaded(const LocalityIndex& idx, const DestKeys& keys) const {
+  if (keys.any_exact()) return least_loaded_by_scan(idx);
+  constexpr Word128 kKeyBits = ~Word128{0} << 34;  // RatioMin: the key, above slot and flags
+  Word128 least_key = LocalityMonoid::kNone & kKeyBits;
+  long least = -1;
+  unsigned wrapped = 0;
+  const MemberId* const first = members_.begin();
+  for (const MemberId* it = members_.end(); it != first;) {
+    const MemberId id = *--it;
+    if (id >= kFrozenId) continue;
+    const Word128 leaf = idx.tree().leaf(id);
+    __builtin_prefetch(idx.at(id));  // the caller reads the winner's line: start them all now
+    wrapped |= LocalityMonoid::flags(leaf) & kWrappedQuiesced;
+    const Word128 key = leaf & kKeyBits;
+    const bool take = key < least_key;
+    least_key = take ? key : least_key;
+    least = take ? static_cast<long>(id) : least;
   }
-  return least ? least->pickable : nullptr;
+  return wrapped != 0 ? least_loaded_by_scan(idx) : least;
+}
+
+// ip_vs_dest_set_min() itself, on the servers.
+long ServerSet::least_loaded_by_scan(const LocalityIndex& idx) const {
+  const RealServer* least = nullptr;
+  std::int64_t loh = 0;
+  const MemberId* const first = members_.begin();
+  for (const MemberId* it = members_.end(); it != first;) {
+    const MemberId id = *--it;
+    if (id >= kFrozenId) continue;
+    const RealServer* d = idx.at(id);
+    if (d->overloaded() || !d->available()) continue;
+    const std::int64_t doh = conn_overhead(*d);
+    if (least == nullptr ? d->weight() > 0 : loh * d->weight() > doh * least->weight())
+      least = d, loh = doh;
+  }
+  return least == nullptr ? -1 : static_cast<long>(least->sched_slot);
 }
 
 // The first member with weight > 0 starts; a later one replaces it only when
 // strictly heavier and weighted.
-void ServerSet::drop_most_loaded(const DestKeys& keys, Jiffies now) {
-  const DestKey* most = nullptr;
+void ServerSet::drop_most_loaded(const LocalityIndex& idx, const DestKeys& keys, Jiffies now) {
+  bool found = false;
+  std::int64_t moh = 0, mw = 0;
   std::size_t most_at = 0;
   for (std::size_t i = members_.size(); i-- > 0;) {
-    const DestKey& k = keys.key(members_[i]);
+    const MemberId id = members_.begin()[i];
+    DestKey k;
+    if (id >= kFrozenId) {
+      k = keys.frozen(id);
+    } else {
+      const RealServer& d = *idx.at(id);
+      k = DestKey{conn_overhead(d), d.weight()};
+    }
     if (k.weight <= 0) continue;
-    if (most == nullptr || static_cast<std::int64_t>(most->overhead) * k.weight <
-                               static_cast<std::int64_t>(k.overhead) * most->weight) {
-      most = &k;
+    if (!found || moh * k.weight < std::int64_t{k.overhead} * mw) {
+      found = true;
+      moh = k.overhead, mw = k.weight;
       most_at = i;
     }
   }
-  if (most == nullptr) return;
-  members_.erase(members_.begin() + static_cast<std::ptrdiff_t>(most_at));
+  if (!found) return;
+  members_.erase(most_at);
   lastmod_ = now;
 }
 

@@ -1,18 +1,61 @@
 #pragma once
 // lblcr's per-address server set (struct ip_vs_dest_set), newest member
-// first as list_add_rcu leaves it. Members are DestKeys ids, so the kernel's
-// scans read a dense key per member and never the servers themselves. A
-// member whose server left the service keeps its last weight and load, as
-// the kernel's trashed dest would (DestKeys freezes it).
+// first as list_add_rcu leaves it. Members are DestKeys ids: a live member
+// is its LocalityIndex slot, so the least-loaded scan reads the members'
+// tree leaves and never the servers themselves. A member whose server left
+// the service keeps its last weight and load, as the kernel's trashed dest
+// would (DestKeys freezes it).
 
 #include <cstdint>
-#include <vector>
 
 #include "sched/lblcr_dest_keys.h"
+#include "sched/locality_index.h"
 
 namespace lvs::sched {
 
 using Jiffies = std::int64_t;
+
+// The members, in the set itself up to kInline of them (a lookup then
+// reads them from the table entry's own lines, not from one more heap
+// block), on the heap past that.
+class MemberList {
+ public:
+  static constexpr std::uint32_t kInline = 8;
+
+  MemberList() = default;
+  MemberList(MemberList&& o) noexcept { take(o); }
+  MemberList& operator=(MemberList&& o) noexcept {
+    if (this != &o) {
+      release();
+      take(o);
+    }
+    return *this;
+  }
+  MemberList(const MemberList&) = delete;
+  MemberList& operator=(const MemberList&) = delete;
+  ~MemberList() { release(); }
+
+  std::size_t size() const { return size_; }
+  MemberId* begin() { return cap_ > kInline ? heap_ : inline_; }
+  MemberId* end() { return begin() + size_; }
+  const MemberId* begin() const { return cap_ > kInline ? heap_ : inline_; }
+  const MemberId* end() const { return begin() + size_; }
+  void push_back(MemberId id);
+  void erase(std::size_t at);
+
+ private:
+  void take(MemberList& o);
+  void release() {
+    if (cap_ > kInline) delete[] heap_;
+  }
+
+  std::uint32_t size_ = 0;
+  std::uint32_t cap_ = kInline;
+  union {
+    MemberId inline_[kInline] = {};
+    MemberId* heap_;
+  };
+};
 
 class ServerSet {
  public:
@@ -22,17 +65,20 @@ class ServerSet {
   // ip_vs_dest_set_insert(.., check=true) of a live server: no-op when
   // already a member.
   void insert(const DestKeys& keys, const RealServer& d, Jiffies now);
-  // ip_vs_dest_set_min(): weighted least loaded available member.
-  RealServer* least_loaded(const DestKeys& keys) const;
+  // ip_vs_dest_set_min(): the slot of the weighted least loaded available
+  // member, or -1.
+  long least_loaded(const LocalityIndex& idx, const DestKeys& keys) const;
   // ip_vs_dest_set_max() + erase: drops the weighted most loaded member.
-  void drop_most_loaded(const DestKeys& keys, Jiffies now);
+  void drop_most_loaded(const LocalityIndex& idx, const DestKeys& keys, Jiffies now);
   // Renames members after DestKeys moved ids.
   void remap(MemberMap& moved) {
     for (MemberId& id : members_) id = moved(id);
   }
 
  private:
-  std::vector<MemberId> members_;  // oldest first: the kernel's order reversed
+  long least_loaded_by_scan(const LocalityIndex& idx) const;
+
+  MemberList members_;  // oldest first: the kernel's order reversed
   Jiffies lastmod_ = 0;
 };
 
