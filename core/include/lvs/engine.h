@@ -272,6 +272,9 @@ class Engine {
   // accounting.cc: IPVS ip_vs_bind_dest / ip_vs_unbind_dest / set_state
   void bind_dest(const Conn& c);
   void unbind_dest(Conn& c);
+  // Tells rs's scheduler that its connection counts changed; while a new
+  // connection is being set up, once when it is (schedule_new).
+  void sched_counts_changed(RealServer& rs);
   void set_state(Conn& c, ConnId id, ConnDir dir, std::uint8_t tcp_flags, Time now);
   Time conn_expiry(const Conn& c, Time now) const;
   void expire_conn(ConnId id, Time now);
@@ -307,6 +310,11 @@ class Engine {
   std::array<std::uint64_t, static_cast<std::size_t>(DropReason::kCount)> drops_{};
   std::uint64_t forwarded_ = 0;
   std::size_t peak_conns_ = 0;
+  // schedule_new: the bind and the first state change of a new connection
+  // both change its server's counts, and no pick comes between them, so the
+  // scheduler hears of them once (one index update instead of two).
+  bool defer_counts_ = false;
+  RealServer* counts_pending_ = nullptr;
   std::uint16_t masq_next_port_ = 0;
   std::optional<EstimationTimer> est_timer_;
   Time last_advance_{0};

@@ -13,6 +13,19 @@ constexpr Duration kMasqUdp = seconds(120);
 
 }  // namespace
 
+void Engine::sched_counts_changed(RealServer& rs) {
+  if (defer_counts_) {
+    if (counts_pending_ != nullptr && counts_pending_ != &rs) {
+      RealServer& earlier = *counts_pending_;
+      if (earlier.svc && earlier.svc->sched)
+        earlier.svc->sched->counts_changed(*earlier.svc, earlier);
+    }
+    counts_pending_ = &rs;
+    return;
+  }
+  if (rs.svc && rs.svc->sched) rs.svc->sched->counts_changed(*rs.svc, rs);
+}
+
 void Engine::bind_dest(const Conn& c) {
   RealServer* rs = dest_of(c);
   if (!rs) return;
@@ -27,7 +40,7 @@ void Engine::bind_dest(const Conn& c) {
   if (rs->cfg.u_threshold != 0 &&
       static_cast<std::uint32_t>(rs->total_conns()) >= rs->cfg.u_threshold)
     rs->flags |= kDestOverload;
-  if (rs->svc && rs->svc->sched) rs->svc->sched->counts_changed(*rs->svc, *rs);
+  sched_counts_changed(*rs);
 }
 
 void Engine::unbind_dest(Conn& c) {
@@ -48,7 +61,7 @@ void Engine::unbind_dest(Conn& c) {
   } else {
     rs->flags &= ~kDestOverload;
   }
-  if (rs->svc && rs->svc->sched) rs->svc->sched->counts_changed(*rs->svc, *rs);
+  sched_counts_changed(*rs);
   const std::uint32_t id = c.dest;
   c.dest = kNoDest;
   --dests_[id].refs;
@@ -82,12 +95,12 @@ void Engine::set_state(Conn& c, ConnId id, ConnDir dir, std::uint8_t tcp_flags, 
           --rs->active_conns;
           ++rs->inactive_conns;
           c.flags |= kConnInactive;
-          if (rs->svc && rs->svc->sched) rs->svc->sched->counts_changed(*rs->svc, *rs);
+          sched_counts_changed(*rs);
         } else if (inactive && active_state) {
           ++rs->active_conns;
           --rs->inactive_conns;
           c.flags &= static_cast<std::uint16_t>(~kConnInactive);
-          if (rs->svc && rs->svc->sched) rs->svc->sched->counts_changed(*rs->svc, *rs);
+          sched_counts_changed(*rs);
         }
       }
       c.state = static_cast<std::uint8_t>(new_state);

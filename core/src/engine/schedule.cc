@@ -1,5 +1,7 @@
 // New connections: service lookup, scheduling and persistence
 // (IPVS's ip_vs_service_find, ip_vs_schedule, ip_vs_sched_persist).
+#include <utility>
+
 #include "lvs/engine.h"
 
 namespace lvs {
@@ -150,7 +152,9 @@ Verdict Engine::schedule_new(PacketView& p, VirtualService& svc, Time now) {
   const ConnId id = table_->insert(c, conn_expiry(c, now));
   if (id == kNoConn) return drop(DropReason::kTableFull);
   // From the local copy: the new entry's slot is likely still on its way from
-  // memory, and the scheduler's bookkeeping need not wait for it.
+  // memory, and the scheduler's bookkeeping need not wait for it. The
+  // scheduler hears of the bind and of the first state change at once.
+  defer_counts_ = true;
   bind_dest(c);
   if (tmpl != kNoConn) {
     Conn& t = (*table_)[tmpl];
@@ -164,6 +168,8 @@ Verdict Engine::schedule_new(PacketView& p, VirtualService& svc, Time now) {
 
   if (table_->size() > peak_conns_) peak_conns_ = table_->size();
   Verdict v = forward_in(p, id, now);
+  defer_counts_ = false;
+  if (RealServer* changed = std::exchange(counts_pending_, nullptr)) sched_counts_changed(*changed);
   v.new_conn = true;
   // One-packet scheduling: the connection ends with its only datagram.
   if (c.flags & kConnOnePacket) {

@@ -209,7 +209,7 @@ SyncApply Engine::apply_sync_conn(const SyncConn& s, Time now, bool* bound) {
       const int d = (flags & kConnInactive) ? 1 : -1;
       rs->active_conns -= d;
       rs->inactive_conns += d;
-      if (rs->svc && rs->svc->sched) rs->svc->sched->counts_changed(*rs->svc, *rs);
+      sched_counts_changed(*rs);
     }
     c.flags = static_cast<std::uint16_t>((flags & kConnInactive) | (c.flags & ~kConnInactive));
     if (!rs) {

@@ -1,5 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "engine_fixture.h"
 
 namespace lvs::test {
@@ -121,6 +126,53 @@ TEST_F(NatFlowNoReuse, ActiveCountFollowsTcpStateActiveTable) {
     now += milliseconds(10);
   }
   EXPECT_EQ(engine_.conns().size(), 1u);
+}
+
+// Through the engine, wlc picks as the kernel's scan over the counters the
+// engine shows, connection after connection: each new connection's bind and
+// its first state change (SYN_RECV, active) reach the scheduler before the
+// next pick, and so do resets that move connections to inactive.
+using WlcThroughEngine = DirectorTest;
+
+TEST_F(WlcThroughEngine, FollowsTheCountsOfEveryNewConnection) {
+  add_service(service("wlc"));
+  const char* const servers[] = {kRs1, kRs2, "10.1.0.13", "10.1.0.14", "10.1.0.15"};
+  for (int i = 0; i < 5; ++i) add_dest(tcp_service(), nat_dest(servers[i], 8080, 1 + i % 3));
+  auto kernel_wlc = [&]() -> Ip4 {
+    const RealServer* least = nullptr;
+    std::int64_t loh = 0;
+    for (const RealServer* d : engine_.find_service(tcp_service())->dests) {
+      if (d->overloaded()) continue;
+      const std::int64_t doh = std::int64_t{d->active_conns} * 256 + d->inactive_conns;
+      if (least == nullptr) {
+        if (d->weight() > 0) least = d, loh = doh;
+      } else if (loh * d->weight() > doh * least->weight()) {
+        least = d, loh = doh;
+      }
+    }
+    return least ? least->cfg.addr : 0;
+  };
+  std::mt19937 rng(5);
+  std::vector<std::pair<std::uint16_t, Ip4>> open;  // client port, real server
+  Time now = at(1);
+  for (std::uint16_t port = 20000; port < 20400; ++port) {
+    if (!open.empty() && rng() % 3 == 0) {  // a server resets one: SYN_RECV -> CLOSE, inactive
+      const std::size_t k = rng() % open.size();
+      const Ip4 rs = open[k].second;
+      std::string rs_addr = std::to_string(rs >> 24);
+      for (int shift : {16, 8, 0}) rs_addr += "." + std::to_string((rs >> shift) & 255);
+      ASSERT_EQ(out(seg(Proto::kTcp, rs_addr, 8080, kClient, open[k].first, kRst), now).action,
+                Action::kForward);
+      open[k] = open.back();
+      open.pop_back();
+    }
+    const Ip4 want = kernel_wlc();
+    const Verdict v = in(seg(Proto::kTcp, kClient, port, kVip, 80, kSyn), now);
+    ASSERT_EQ(v.action, Action::kForward) << port;
+    ASSERT_EQ(v.next_hop, want) << "connection " << port - 20000;
+    open.emplace_back(port, v.next_hop);
+    now += milliseconds(1);
+  }
 }
 
 // UDP is rewritten both ways and counted inactive, as the kernel never marks UDP active.
