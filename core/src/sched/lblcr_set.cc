@@ -4,34 +4,6 @@
 
 namespace lvs::sched {
 
-void MemberList::push_back(MemberId id) {
-  if (size_ == cap_) {
-    const std::uint32_t cap = 2 * cap_;
-    auto* grown = new MemberId[cap];
-    std::copy(begin(), end(), grown);
-    release();
-    heap_ = grown;
-    cap_ = cap;
-  }
-  begin()[size_++] = id;
-}
-
-void MemberList::erase(std::size_t at) {
-  std::copy(begin() + at + 1, end(), begin() + at);
-  --size_;
-}
-
-void MemberList::take(MemberList& o) {
-  size_ = o.size_;
-  cap_ = o.cap_;
-  if (cap_ > kInline)
-    heap_ = o.heap_;
-  else
-    std::copy(o.inline_, o.inline_ + size_, inline_);
-  o.size_ = 0;
-  o.cap_ = kInline;
-}
-
 void ServerSet::insert(const DestKeys& keys, const RealServer& d, Jiffies now) {
   const MemberId id = keys.id_of(d);
   if (id == kNoId || std::find(members_.begin(), members_.end(), id) != members_.end()) return;
@@ -54,9 +26,8 @@ long ServerSet::least_loaded(const LocalityIndex& idx, const DestKeys& keys) con
   Word128 least_key = LocalityMonoid::kNone & kKeyBits;
   long least = -1;
   unsigned wrapped = 0;
-  const MemberId* const first = members_.begin();
-  for (const MemberId* it = members_.end(); it != first;) {
-    const MemberId id = *--it;
+  for (auto it = members_.rbegin(); it != members_.rend(); ++it) {
+    const MemberId id = *it;
     if (id >= kFrozenId) continue;
     const Word128 leaf = idx.tree().leaf(id);
     __builtin_prefetch(idx.at(id));  // the caller reads the winner's line: start them all now
@@ -73,9 +44,8 @@ long ServerSet::least_loaded(const LocalityIndex& idx, const DestKeys& keys) con
 long ServerSet::least_loaded_by_scan(const LocalityIndex& idx) const {
   const RealServer* least = nullptr;
   std::int64_t loh = 0;
-  const MemberId* const first = members_.begin();
-  for (const MemberId* it = members_.end(); it != first;) {
-    const MemberId id = *--it;
+  for (auto it = members_.rbegin(); it != members_.rend(); ++it) {
+    const MemberId id = *it;
     if (id >= kFrozenId) continue;
     const RealServer* d = idx.at(id);
     if (d->overloaded() || !d->available()) continue;
@@ -93,7 +63,7 @@ void ServerSet::drop_most_loaded(const LocalityIndex& idx, const DestKeys& keys,
   std::int64_t moh = 0, mw = 0;
   std::size_t most_at = 0;
   for (std::size_t i = members_.size(); i-- > 0;) {
-    const MemberId id = members_.begin()[i];
+    const MemberId id = members_[i];
     DestKey k;
     if (id >= kFrozenId) {
       k = keys.frozen(id);
@@ -109,7 +79,7 @@ void ServerSet::drop_most_loaded(const LocalityIndex& idx, const DestKeys& keys,
     }
   }
   if (!found) return;
-  members_.erase(most_at);
+  members_.erase(members_.begin() + static_cast<std::ptrdiff_t>(most_at));
   lastmod_ = now;
 }
 

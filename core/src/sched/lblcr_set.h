@@ -7,6 +7,7 @@
 // would (DestKeys freezes it).
 
 #include <cstdint>
+#include <vector>
 
 #include "sched/lblcr_dest_keys.h"
 #include "sched/locality_index.h"
@@ -14,48 +15,6 @@
 namespace lvs::sched {
 
 using Jiffies = std::int64_t;
-
-// The members, in the set itself up to kInline of them (a lookup then
-// reads them from the table entry's own lines, not from one more heap
-// block), on the heap past that.
-class MemberList {
- public:
-  static constexpr std::uint32_t kInline = 8;
-
-  MemberList() = default;
-  MemberList(MemberList&& o) noexcept { take(o); }
-  MemberList& operator=(MemberList&& o) noexcept {
-    if (this != &o) {
-      release();
-      take(o);
-    }
-    return *this;
-  }
-  MemberList(const MemberList&) = delete;
-  MemberList& operator=(const MemberList&) = delete;
-  ~MemberList() { release(); }
-
-  std::size_t size() const { return size_; }
-  MemberId* begin() { return cap_ > kInline ? heap_ : inline_; }
-  MemberId* end() { return begin() + size_; }
-  const MemberId* begin() const { return cap_ > kInline ? heap_ : inline_; }
-  const MemberId* end() const { return begin() + size_; }
-  void push_back(MemberId id);
-  void erase(std::size_t at);
-
- private:
-  void take(MemberList& o);
-  void release() {
-    if (cap_ > kInline) delete[] heap_;
-  }
-
-  std::uint32_t size_ = 0;
-  std::uint32_t cap_ = kInline;
-  union {
-    MemberId inline_[kInline] = {};
-    MemberId* heap_;
-  };
-};
 
 class ServerSet {
  public:
@@ -78,7 +37,7 @@ class ServerSet {
  private:
   long least_loaded_by_scan(const LocalityIndex& idx) const;
 
-  MemberList members_;  // oldest first: the kernel's order reversed
+  std::vector<MemberId> members_;  // oldest first: the kernel's order reversed
   Jiffies lastmod_ = 0;
 };
 

@@ -12,6 +12,7 @@ namespace {
 
 class NatFlow : public DirectorTest {
  protected:
+  explicit NatFlow(EngineConfig cfg = director_config()) : DirectorTest(std::move(cfg)) {}
   void SetUp() override {
     add_service(service("rr"));
     add_dest(tcp_service(), nat_dest(kRs1));
@@ -79,18 +80,14 @@ TEST_F(NatFlow, TcpConnectionPacketByPacket) {
   EXPECT_EQ(engine_.total_stats().conns, 1u);
 }
 
-class NatFlowNoReuse : public DirectorTest {
+class NatFlowNoReuse : public NatFlow {
  protected:
   static EngineConfig config() {
     EngineConfig cfg = director_config();
     cfg.conn_reuse_mode = 0;  // a SYN on a closed connection walks the table instead
     return cfg;
   }
-  NatFlowNoReuse() : DirectorTest(config()) {}
-  void SetUp() override {
-    add_service(service("rr"));
-    add_dest(tcp_service(), nat_dest(kRs1));
-  }
+  NatFlowNoReuse() : NatFlow(config()) {}
 };
 
 // Since Linux 4.8 set_tcp_state() counts a connection active in SYN_SENT,
@@ -158,10 +155,8 @@ TEST_F(WlcThroughEngine, FollowsTheCountsOfEveryNewConnection) {
   for (std::uint16_t port = 20000; port < 20400; ++port) {
     if (!open.empty() && rng() % 3 == 0) {  // a server resets one: SYN_RECV -> CLOSE, inactive
       const std::size_t k = rng() % open.size();
-      const Ip4 rs = open[k].second;
-      std::string rs_addr = std::to_string(rs >> 24);
-      for (int shift : {16, 8, 0}) rs_addr += "." + std::to_string((rs >> shift) & 255);
-      ASSERT_EQ(out(seg(Proto::kTcp, rs_addr, 8080, kClient, open[k].first, kRst), now).action,
+      const std::string rs = format_ip4(open[k].second);
+      ASSERT_EQ(out(seg(Proto::kTcp, rs, 8080, kClient, open[k].first, kRst), now).action,
                 Action::kForward);
       open[k] = open.back();
       open.pop_back();

@@ -95,13 +95,26 @@ TEST(PersistenceQuiesce, ExpireQuiescentTemplateSetting) {
   }
 }
 
+// A persistent rr service on `key` (persistent = false: the same without
+// persistence).
+ServiceConfig persistent_rr(const ServiceKey& key, bool persistent = true) {
+  ServiceConfig s;
+  s.key = key;
+  s.scheduler = "rr";
+  if (persistent) s.flags = kSvcPersistent;
+  return s;
+}
+
+ServiceKey fwmark_service(std::uint32_t mark) {
+  ServiceKey k;
+  k.fwmark = mark;
+  return k;
+}
+
 // A firewall-mark service keeps one template across every port the mark covers.
 TEST(PersistenceFwmark, OneTemplateAcrossPorts) {
   Engine e(director_config());
-  ServiceConfig s;
-  s.key.fwmark = 7;
-  s.scheduler = "rr";
-  s.flags = kSvcPersistent;
+  const ServiceConfig s = persistent_rr(fwmark_service(7));
   ASSERT_TRUE(e.add_service(s));
   ASSERT_TRUE(e.add_dest(s.key, nat_dest(kRs1, 0)));
   ASSERT_TRUE(e.add_dest(s.key, nat_dest(kRs2, 0)));
@@ -124,10 +137,7 @@ TEST(PersistenceFwmark, OneTemplateAcrossPorts) {
 TEST(PersistenceFwmark, RealServerPortOnlyWithoutPersistence) {
   for (bool persistent : {false, true}) {
     Engine e(director_config());
-    ServiceConfig s;
-    s.key.fwmark = 7;
-    s.scheduler = "rr";
-    if (persistent) s.flags = kSvcPersistent;
+    const ServiceConfig s = persistent_rr(fwmark_service(7), persistent);
     ASSERT_TRUE(e.add_service(s));
     ASSERT_TRUE(e.add_dest(s.key, nat_dest(kRs1, 8080)));
     Bytes b = make_packet(seg(Proto::kTcp, kClient, 40080, kVip, 80));
@@ -143,10 +153,7 @@ TEST(PersistenceFwmark, RealServerPortOnlyWithoutPersistence) {
 // templates are IPPROTO_IP), and each connection keeps its destination port.
 TEST(PersistencePortZero, TemplatePerProtocol) {
   Engine e(director_config());
-  ServiceConfig tcp;
-  tcp.key = tcp_service(kVip, 0);
-  tcp.scheduler = "rr";
-  tcp.flags = kSvcPersistent;
+  const ServiceConfig tcp = persistent_rr(tcp_service(kVip, 0));
   ServiceConfig udp = tcp;
   udp.key.proto = Proto::kUdp;
   ASSERT_TRUE(e.add_service(tcp));
@@ -168,10 +175,7 @@ TEST(PersistencePortZero, TemplatePerProtocol) {
 // port-zero service does, while the connection still goes to the server's port.
 TEST(PersistenceFtp, TemplateWithoutPort) {
   Engine e(director_config());
-  ServiceConfig ftp;
-  ftp.key = tcp_service(kVip, 21);
-  ftp.scheduler = "rr";
-  ftp.flags = kSvcPersistent;
+  const ServiceConfig ftp = persistent_rr(tcp_service(kVip, 21));
   ASSERT_TRUE(e.add_service(ftp));
   ASSERT_TRUE(e.add_dest(ftp.key, nat_dest(kRs1, 2121)));
   Bytes b = make_packet(seg(Proto::kTcp, kClient, 40001, kVip, 21));
