@@ -89,6 +89,10 @@ struct EngineConfig {
   bool expire_quiescent_template = false;  // net.ipv4.vs.expire_quiescent_template
   bool sloppy_tcp = false;                 // net.ipv4.vs.sloppy_tcp
   int conn_reuse_mode = 1;                 // net.ipv4.vs.conn_reuse_mode
+  // net.ipv4.ip_unprivileged_port_start: a TCP packet for a VIP port with no
+  // service of its own goes to the VIP's FTP (port 21) service when the port
+  // is 20 or at least this (ip_vs_service_find's passive FTP data rule).
+  std::uint16_t unprivileged_port_start = 1024;
   RandomSource rng;                        // twos and mh; a seeded default when empty
   // The established-flow shortcut (engine/fast_path.h): a packet of an
   // ESTABLISHED NAT connection that changes no state is forwarded without the
@@ -263,6 +267,7 @@ class Engine {
   VirtualService* lookup_service(Proto proto, Ip4 vaddr, std::uint16_t vport,
                                  std::uint32_t fwmark) const;
   Verdict schedule_new(PacketView& p, VirtualService& svc, Time now);
+  Verdict leave(const PacketView& p, const VirtualService& svc);
   ConnId persistent_template(VirtualService& svc, const PacketView& p, Time now,
                              RealServer*& dest, bool& full);
   bool template_valid(const Conn& tmpl) const;

@@ -28,7 +28,10 @@ std::uint16_t service_port(const VirtualService& svc) {
 
 }  // namespace
 
-// Firewall mark first, then proto/address/port, then a port-zero service.
+// As ip_vs_service_find: firewall mark first, then proto/address/port; a
+// TCP packet to the FTP data port or to an unprivileged port then tries the
+// address's FTP service (passive FTP data connections), and last comes a
+// port-zero service.
 VirtualService* Engine::lookup_service(Proto proto, Ip4 vaddr, std::uint16_t vport,
                                        std::uint32_t fwmark) const {
   if (fwmark != 0) {
@@ -38,8 +41,27 @@ VirtualService* Engine::lookup_service(Proto proto, Ip4 vaddr, std::uint16_t vpo
   if (svc_by_addr_.empty()) return nullptr;
   auto it = svc_by_addr_.find(addr_key(proto, vaddr, vport));
   if (it != svc_by_addr_.end()) return it->second;
+  if (proto == Proto::kTcp && (vport == kFtpDataPort || vport >= cfg_.unprivileged_port_start)) {
+    it = svc_by_addr_.find(addr_key(proto, vaddr, kFtpPort));
+    if (it != svc_by_addr_.end()) return it->second;
+  }
   it = svc_by_addr_.find(addr_key(proto, vaddr, 0));
   return it == svc_by_addr_.end() ? nullptr : it->second;
+}
+
+// ip_vs_leave (cache_bypass is not modelled): a packet the service found no
+// server for. One that reached an FTP service through another port is not
+// IPVS's to refuse and goes on to the director's stack; any other is
+// answered with ICMP port unreachable and dropped.
+Verdict Engine::leave(const PacketView& p, const VirtualService& svc) {
+  if (service_port(svc) == kFtpPort && p.dport != kFtpPort) {
+    Verdict v;
+    if (is_local(p.daddr)) v.action = Action::kLocal;
+    return v;
+  }
+  Verdict v = drop(DropReason::kNoDestination);
+  v.icmp_unreachable = true;
+  return v;
 }
 
 bool Engine::template_valid(const Conn& tmpl) const {
@@ -113,20 +135,14 @@ Verdict Engine::schedule_new(PacketView& p, VirtualService& svc, Time now) {
     bool full = false;
     tmpl = persistent_template(svc, p, now, rs, full);
     if (full) return drop(DropReason::kTableFull);
-  } else if (svc.cfg.key.is_fwmark() || svc.cfg.key.port != 0) {
+  } else if (svc.cfg.key.is_fwmark() || p.dport == svc.cfg.key.port) {
     const SchedPacket sp{p.proto, p.saddr, p.daddr, p.sport, p.dport};
     rs = svc.sched ? svc.sched->schedule(svc, sp, now) : nullptr;
-  } else {
-    // Port zero needs persistence; ip_vs_leave answers as for no server.
-    Verdict v = drop(DropReason::kNoDestination);
-    v.icmp_unreachable = true;
-    return v;
   }
-  if (!rs) {
-    Verdict v = drop(DropReason::kNoDestination);
-    v.icmp_unreachable = true;
-    return v;
-  }
+  // Without persistence only a firewall mark or the service's own port is
+  // scheduled (a port-zero service needs persistence, and so does FTP data
+  // on other ports); ip_vs_schedule refuses the rest.
+  if (!rs) return leave(p, svc);
 
   const auto fwd = static_cast<std::uint16_t>(rs->cfg.fwd);
   Conn c;

@@ -186,5 +186,81 @@ TEST(PersistenceFtp, TemplateWithoutPort) {
   EXPECT_EQ(e.conns()[tmpl].dport, 0);
 }
 
+// Passive FTP: a data connection to an unprivileged port of the VIP, or to
+// port 20, has no service of its own and is looked up as the VIP's FTP
+// service (ip_vs_service_find), so the FTP template sends it to the control
+// connection's server, on the port the client asked for. A privileged port
+// is not FTP data: no service, the director's own stack.
+TEST(PersistenceFtp, PassiveDataFollowsTheControlConnection) {
+  Engine e(director_config());
+  const ServiceConfig ftp = persistent_rr(tcp_service(kVip, 21));
+  ASSERT_TRUE(e.add_service(ftp));
+  ASSERT_TRUE(e.add_dest(ftp.key, nat_dest(kRs1, 21)));
+  ASSERT_TRUE(e.add_dest(ftp.key, nat_dest(kRs2, 21)));
+  Bytes b = make_packet(seg(Proto::kTcp, kClient, 40001, kVip, 21));
+  const Ip4 control = e.process(b.data(), b.size(), Side::kOutside, at(1)).next_hop;
+  ASSERT_TRUE(control == ip(kRs1) || control == ip(kRs2));
+  for (std::uint16_t data_port : {std::uint16_t{1024}, std::uint16_t{50000}, std::uint16_t{20}}) {
+    b = make_packet(seg(Proto::kTcp, kClient, 40002, kVip, data_port));
+    const Verdict v = e.process(b.data(), b.size(), Side::kOutside, at(2));
+    ASSERT_EQ(v.action, Action::kForward) << data_port;
+    EXPECT_TRUE(v.new_conn) << data_port;
+    EXPECT_EQ(v.next_hop, control) << data_port;
+    EXPECT_EQ(b, make_packet(seg(Proto::kTcp, kClient, 40002, format_ip4(control).c_str(), data_port))) << data_port;
+  }
+  EXPECT_EQ(e.find_dest(ftp.key, control, 21)->persist_conns, 1);
+  for (std::uint16_t other : {std::uint16_t{1023}, std::uint16_t{22}}) {
+    b = make_packet(seg(Proto::kTcp, kClient, 40003, kVip, other));
+    EXPECT_EQ(e.process(b.data(), b.size(), Side::kOutside, at(3)).action, Action::kLocal) << other;
+  }
+  // UDP has no FTP data.
+  b = make_packet(seg(Proto::kUdp, kClient, 40004, kVip, 50000, 0));
+  EXPECT_EQ(e.process(b.data(), b.size(), Side::kOutside, at(4)).action, Action::kLocal);
+}
+
+// net.ipv4.ip_unprivileged_port_start moves the lower edge of the rule.
+TEST(PersistenceFtp, UnprivilegedPortStartIsTheEdge) {
+  EngineConfig cfg = director_config();
+  cfg.unprivileged_port_start = 5000;
+  Engine e(cfg);
+  const ServiceConfig ftp = persistent_rr(tcp_service(kVip, 21));
+  ASSERT_TRUE(e.add_service(ftp));
+  ASSERT_TRUE(e.add_dest(ftp.key, nat_dest(kRs1, 21)));
+  Bytes b = make_packet(seg(Proto::kTcp, kClient, 40001, kVip, 4999));
+  EXPECT_EQ(e.process(b.data(), b.size(), Side::kOutside, at(1)).action, Action::kLocal);
+  b = make_packet(seg(Proto::kTcp, kClient, 40001, kVip, 5000));
+  EXPECT_EQ(e.process(b.data(), b.size(), Side::kOutside, at(1)).next_hop, ip(kRs1));
+}
+
+// Without persistence the FTP service schedules only its own port; ip_vs_leave
+// lets a data connection on another port through to the director's stack
+// (not IPVS's to refuse), where a port-zero service would answer with ICMP.
+TEST(PersistenceFtp, NonPersistentServiceLeavesDataToTheStack) {
+  Engine e(director_config());
+  ServiceConfig ftp;
+  ftp.key = tcp_service(kVip, 21);
+  ftp.scheduler = "rr";
+  ASSERT_TRUE(e.add_service(ftp));
+  ASSERT_TRUE(e.add_dest(ftp.key, nat_dest(kRs1, 21)));
+  Bytes b = make_packet(seg(Proto::kTcp, kClient, 40001, kVip, 21));
+  EXPECT_EQ(e.process(b.data(), b.size(), Side::kOutside, at(1)).next_hop, ip(kRs1));
+  b = make_packet(seg(Proto::kTcp, kClient, 40002, kVip, 50000));
+  const Verdict v = e.process(b.data(), b.size(), Side::kOutside, at(2));
+  EXPECT_EQ(v.action, Action::kLocal);
+  EXPECT_FALSE(v.icmp_unreachable);
+  EXPECT_EQ(e.conns().size(), 1u);
+  // A persistent FTP service with no server left does the same for data,
+  // and refuses its own port with ICMP port unreachable.
+  Engine p(director_config());
+  const ServiceConfig pftp = persistent_rr(tcp_service(kVip, 21));
+  ASSERT_TRUE(p.add_service(pftp));
+  b = make_packet(seg(Proto::kTcp, kClient, 40002, kVip, 50000));
+  EXPECT_EQ(p.process(b.data(), b.size(), Side::kOutside, at(2)).action, Action::kLocal);
+  b = make_packet(seg(Proto::kTcp, kClient, 40003, kVip, 21));
+  const Verdict refused = p.process(b.data(), b.size(), Side::kOutside, at(2));
+  EXPECT_EQ(refused.action, Action::kDrop);
+  EXPECT_TRUE(refused.icmp_unreachable);
+}
+
 }  // namespace
 }  // namespace lvs::test
