@@ -83,8 +83,16 @@ Time Engine::conn_expiry(const Conn& c, Time now) const {
 
 void Engine::set_state(Conn& c, ConnId id, ConnDir dir, std::uint8_t tcp_flags, Time now) {
   if (c.proto == Proto::kTcp) {
-    // A DR connection only ever sees the client's half (IP_VS_DIR_INPUT_ONLY).
-    if ((c.flags & kConnNoOutput) && dir == ConnDir::kInput) dir = ConnDir::kInputOnly;
+    // A DR/TUN connection sees only the client's half (IP_VS_DIR_INPUT_ONLY)
+    // until a packet of the other half shows up here: from then on it is
+    // tracked in both directions, as set_tcp_state drops NOOUTPUT.
+    if (c.flags & kConnNoOutput) {
+      if (dir == ConnDir::kOutput) {
+        c.flags &= static_cast<std::uint16_t>(~kConnNoOutput);
+      } else {
+        dir = ConnDir::kInputOnly;
+      }
+    }
     const auto old_state = static_cast<TcpState>(c.state);
     const TcpState new_state = tcp_next_state(old_state, dir, tcp_flags);
     if (new_state != old_state) {

@@ -172,6 +172,40 @@ TEST(DirectRouting, ForwardsUnchanged) {
   EXPECT_EQ(e.find_dest(s.key, ip(kRs1), 80)->active_conns, 1);
 }
 
+// A DR connection's reply that does pass the director (the server answers
+// from its own address) clears NOOUTPUT, as set_tcp_state does: the client's
+// FIN then moves ESTABLISHED to CLOSE_WAIT by the input table, where the
+// input-only table of a connection never seen replying gives FIN_WAIT.
+TEST(DirectRouting, AReplySeenEndsInputOnlyTracking) {
+  for (bool reply_seen : {false, true}) {
+    Engine e(director_config());
+    ServiceConfig s;
+    s.key = tcp_service();
+    s.scheduler = "rr";
+    ASSERT_TRUE(e.add_service(s));
+    RealServerConfig dr = nat_dest(kRs1, 80);
+    dr.fwd = ForwardMethod::kDirectRoute;
+    ASSERT_TRUE(e.add_dest(s.key, dr));
+    Bytes b = make_packet(seg(Proto::kTcp, kClient, 46000, kVip, 80, kSyn));
+    const ConnId id = e.process(b.data(), b.size(), Side::kOutside, at(1)).conn;
+    ASSERT_NE(id, kNoConn);
+    EXPECT_TRUE(e.conns()[id].flags & kConnNoOutput);
+    b = make_packet(seg(Proto::kTcp, kClient, 46000, kVip, 80, kAck));
+    e.process(b.data(), b.size(), Side::kOutside, at(1.1));
+    ASSERT_EQ(static_cast<TcpState>(e.conns()[id].state), TcpState::kEstablished);
+    if (reply_seen) {
+      b = make_packet(seg(Proto::kTcp, kRs1, 80, kClient, 46000, kAck));
+      EXPECT_EQ(e.process(b.data(), b.size(), Side::kInside, at(1.2)).conn, id);
+      EXPECT_FALSE(e.conns()[id].flags & kConnNoOutput);
+    }
+    b = make_packet(seg(Proto::kTcp, kClient, 46000, kVip, 80, kFinAck));
+    e.process(b.data(), b.size(), Side::kOutside, at(1.3));
+    EXPECT_EQ(static_cast<TcpState>(e.conns()[id].state),
+              reply_seen ? TcpState::kCloseWait : TcpState::kFinWait)
+        << reply_seen;
+  }
+}
+
 // One-packet scheduling: every UDP datagram is scheduled on its own, nothing stays.
 TEST(OnePacket, EachDatagramScheduled) {
   Engine e(director_config());
