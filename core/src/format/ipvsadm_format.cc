@@ -123,13 +123,13 @@ void put_service_line(std::string& out, const IpvsServiceEntry& se, const ListOp
     case ListView::kPersistentConn:
       out += name + " " + se.scheduler;
       if (se.flags & kSchedFlagsMask) out += " (" + sched_flags_text(se) + ")";
-      // ipvsadm prints pe and ops only inside the persistent branch.
+      // pe shows only inside the persistent part; ops follows it either way.
       if (se.flags & kSvcPersistent) {
         out += " persistent " + std::to_string(se.timeout_s);
         if (se.netmask != 0xffffffffu) out += " mask " + format_ip4(se.netmask);
         if (!se.pe_name.empty()) out += " pe " + se.pe_name;
-        if (se.flags & kSvcOnePacket) out += " ops";
       }
+      if (se.flags & kSvcOnePacket) out += " ops";
       break;
   }
   out += '\n';

@@ -242,7 +242,8 @@ TEST(IpvsadmListTest, LargenumScalingBoundaries) {
 }
 
 // The service line's optional parts in ipvsadm's order: scheduler flags,
-// then persistent/mask/pe/ops, where pe and ops only show for persistent services.
+// then persistent/mask/pe, then ops. pe only shows for persistent services;
+// ops shows whenever the flag is set.
 TEST(IpvsadmListTest, ServiceLineFlags) {
   struct Case {
     const char* sched;
@@ -254,7 +255,9 @@ TEST(IpvsadmListTest, ServiceLineFlags) {
   };
   const std::vector<Case> cases = {
       {"wlc", 0, 0, "255.255.255.255", "", "UDP  10.0.0.1:5060 wlc"},
-      {"rr", kSvcOnePacket, 0, "255.255.255.255", "sip", "UDP  10.0.0.1:5060 rr"},
+      {"rr", kSvcOnePacket, 0, "255.255.255.255", "sip", "UDP  10.0.0.1:5060 rr ops"},
+      {"sh", kSvcSched2 | kSvcOnePacket, 0, "255.255.255.255", "",
+       "UDP  10.0.0.1:5060 sh (sh-port) ops"},
       {"rr", kSvcPersistent | kSvcOnePacket, 60, "255.255.255.255", "sip",
        "UDP  10.0.0.1:5060 rr persistent 60 pe sip ops"},
       {"wrr", kSvcPersistent, 3600, "255.255.0.0", "",
