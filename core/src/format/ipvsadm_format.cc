@@ -13,20 +13,28 @@ namespace {
 using format_detail::put_left;
 using format_detail::put_right;
 
-// IP_VS_SVC_F_SCHED1..3 as the "-b" names; sh and mh give two of them meaning.
+// IP_VS_SVC_F_SCHED1..3 as the "-b" names. sh and mh have names for the
+// first two only and print nothing for flag-3, so "sh ()" is possible.
 constexpr std::uint32_t kSchedFlagsMask = kSvcSched1 | kSvcSched2 | kSvcSched3;
 
 std::string sched_flags_text(const IpvsServiceEntry& se) {
-  const bool sh = se.scheduler == "sh";
-  const bool mh = se.scheduler == "mh";
-  std::string names;
-  auto add = [&names](std::string_view name) {
-    if (!names.empty()) names += ',';
-    names.append(name);
+  struct Names {
+    const char* flag1;
+    const char* flag2;
+    const char* flag3;
   };
-  if (se.flags & kSvcSched1) add(sh ? "sh-fallback" : mh ? "mh-fallback" : "flag-1");
-  if (se.flags & kSvcSched2) add(sh ? "sh-port" : mh ? "mh-port" : "flag-2");
-  if (se.flags & kSvcSched3) add("flag-3");
+  Names n{"flag-1", "flag-2", "flag-3"};
+  if (se.scheduler == "sh") n = {"sh-fallback", "sh-port", nullptr};
+  if (se.scheduler == "mh") n = {"mh-fallback", "mh-port", nullptr};
+  std::string names;
+  auto add = [&names](std::uint32_t on, const char* name) {
+    if (!on || name == nullptr) return;
+    if (!names.empty()) names += ',';
+    names += name;
+  };
+  add(se.flags & kSvcSched1, n.flag1);
+  add(se.flags & kSvcSched2, n.flag2);
+  add(se.flags & kSvcSched3, n.flag3);
   return names;
 }
 

@@ -263,8 +263,13 @@ TEST(IpvsadmListTest, ServiceLineFlags) {
       {"wrr", kSvcPersistent, 3600, "255.255.0.0", "",
        "UDP  10.0.0.1:5060 wrr persistent 3600 mask 255.255.0.0"},
       {"sh", kSvcSched2, 0, "255.255.255.255", "", "UDP  10.0.0.1:5060 sh (sh-port)"},
+      // sh and mh name only their two flags: flag-3 is dropped, even when
+      // it leaves the parentheses empty.
       {"sh", kSvcSched1 | kSvcSched3, 0, "255.255.255.255", "",
-       "UDP  10.0.0.1:5060 sh (sh-fallback,flag-3)"},
+       "UDP  10.0.0.1:5060 sh (sh-fallback)"},
+      {"sh", kSvcSched3, 0, "255.255.255.255", "", "UDP  10.0.0.1:5060 sh ()"},
+      {"mh", kSvcSched2 | kSvcSched3, 0, "255.255.255.255", "",
+       "UDP  10.0.0.1:5060 mh (mh-port)"},
       {"mh", kSvcSched1 | kSvcSched2, 0, "255.255.255.255", "",
        "UDP  10.0.0.1:5060 mh (mh-fallback,mh-port)"},
       {"rr", kSvcSched1 | kSvcSched2 | kSvcSched3 | kSvcPersistent, 300, "255.255.255.255", "",
