@@ -1,6 +1,7 @@
 // ipvsadm 1.31's list_all / print_title / print_service_entry, reproduced
 // column for column (see ipvsadm.c; widths are the printf widths it uses).
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -54,11 +55,29 @@ std::string addr_port(Ip4 addr, std::uint16_t port) {
   return format_ip4(addr) + ":" + std::to_string(port);
 }
 
-// svc_name: "TCP  a.b.c.d:p" (cut to 33 chars) or "FWM  <mark>".
+// protocol_name(): ipvsadm knows TCP, UDP and SCTP and prints "?" otherwise.
+std::string_view service_proto_name(Proto p) {
+  switch (p) {
+    case Proto::kTcp: return "TCP";
+    case Proto::kUdp: return "UDP";
+    case Proto::kIp:
+    case Proto::kIcmp: break;
+  }
+  return "?";
+}
+
+// svc_name: "%-4s %s" of protocol and address (cut to 33 chars), or
+// "FWM  %d": the u32 mark goes through a signed conversion.
 std::string service_name(const IpvsServiceEntry& se) {
-  if (se.key.is_fwmark()) return "FWM  " + std::to_string(se.key.fwmark);
-  std::string name = se.key.proto == Proto::kTcp ? "TCP" : "UDP";
-  name += "  " + addr_port(se.key.addr, se.key.port);
+  if (se.key.is_fwmark()) {
+    const std::uint32_t mark = se.key.fwmark;
+    const std::int64_t shown = mark <= 0x7fffffffu ? std::int64_t{mark}
+                                                   : std::int64_t{mark} - (std::int64_t{1} << 32);
+    return "FWM  " + std::to_string(shown);
+  }
+  std::string name;
+  put_left(name, service_proto_name(se.key.proto), 4);
+  name += ' ' + addr_port(se.key.addr, se.key.port);
   if (name.size() > 33) name.resize(33);
   return name;
 }

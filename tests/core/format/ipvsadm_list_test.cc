@@ -293,6 +293,39 @@ TEST(IpvsadmListTest, ServiceLineFlags) {
   }
 }
 
+// The service column is "%-4s %s" of protocol_name() ("?" for anything but
+// TCP/UDP/SCTP) and the address, or "FWM  %d" of the mark: marks from 2^31 up
+// print negative.
+TEST(IpvsadmListTest, ServiceNameColumn) {
+  struct Case {
+    Proto proto;
+    std::uint32_t fwmark;
+    const char* line;
+  };
+  const std::vector<Case> cases = {
+      {Proto::kTcp, 0, "TCP  10.0.0.1:80 wlc"},
+      {Proto::kUdp, 0, "UDP  10.0.0.1:80 wlc"},
+      {Proto::kIcmp, 0, "?    10.0.0.1:80 wlc"},
+      {Proto::kTcp, 1, "FWM  1 wlc"},
+      {Proto::kTcp, 2147483647u, "FWM  2147483647 wlc"},
+      {Proto::kTcp, 2147483648u, "FWM  -2147483648 wlc"},
+      {Proto::kTcp, 4294967295u, "FWM  -1 wlc"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.line);
+    IpvsListing l;
+    IpvsServiceEntry s = service(c.proto, "10.0.0.1", 80, "wlc");
+    s.key.fwmark = c.fwmark;
+    l.services = {s};
+    const std::string expected = std::string("IP Virtual Server version 1.2.1 (size=4096)\n") +
+                                 "Prot LocalAddress:Port Scheduler Flags\n"
+                                 "  -> RemoteAddress:Port           Forward Weight ActiveConn "
+                                 "InActConn\n" +
+                                 c.line + "\n";
+    EXPECT_EQ(format_service_list(l), expected);
+  }
+}
+
 // The header carries the IPVS version and connection table size as given, and
 // forward codes ipvsadm has no name for print as glibc prints a NULL "%s".
 TEST(IpvsadmListTest, HeaderAndUnnamedForward) {
