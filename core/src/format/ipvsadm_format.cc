@@ -162,6 +162,18 @@ void put_service_line(std::string& out, const IpvsServiceEntry& se, const ListOp
   out += '\n';
 }
 
+// libipvs 1.31 parses a real server's STATS64 nest with its 32-bit parser:
+// nla_get_u32 keeps the low half of each u64 (x86-64), bytes excepted.
+std::uint64_t low32(std::uint64_t v) { return v & 0xffffffffu; }
+
+StatsCounters dest_counters_as_read(const StatsCounters& c) {
+  StatsCounters r = c;
+  r.conns = low32(c.conns);
+  r.inpkts = low32(c.inpkts);
+  r.outpkts = low32(c.outpkts);
+  return r;
+}
+
 void put_dest_line(std::string& out, const IpvsDestEntry& d, const ListOptions& opt) {
   std::string name = addr_port(d.addr, d.port);
   if (name.size() > 28) name.resize(28);
@@ -169,16 +181,16 @@ void put_dest_line(std::string& out, const IpvsDestEntry& d, const ListOptions& 
   put_left(out, name, 28);
   switch (opt.view) {
     case ListView::kStats:
-      put_counters(out, d.stats, opt.exact);
+      put_counters(out, dest_counters_as_read(d.stats), opt.exact);
       break;
     case ListView::kRate:
       // Packet and connection rates use a plain "%8llu", never scaled.
       for (std::uint64_t v : {d.rates.cps, d.rates.inpps, d.rates.outpps}) {
         out += ' ';
-        put_right(out, std::to_string(v), 8);
+        put_right(out, std::to_string(low32(v)), 8);
       }
-      out += format_largenum(d.rates.inbps, opt.exact);
-      out += format_largenum(d.rates.outbps, opt.exact);
+      out += format_largenum(low32(d.rates.inbps), opt.exact);
+      out += format_largenum(low32(d.rates.outbps), opt.exact);
       break;
     case ListView::kThresholds:
       for (std::uint32_t v : {d.u_threshold, d.l_threshold, d.active_conns, d.inactive_conns}) {

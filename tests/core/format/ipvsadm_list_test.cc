@@ -326,6 +326,48 @@ TEST(IpvsadmListTest, ServiceNameColumn) {
   }
 }
 
+// ipvsadm 1.31's libipvs reads a real server's IPVS_DEST_ATTR_STATS64 with
+// its 32-bit parser: on x86-64 every counter but the byte counts keeps its
+// low 32 bits. Service lines show the full values. (Checked against the
+// Debian 12 binary.)
+TEST(IpvsadmListTest, RealServerCountersKeepLow32Bits) {
+  constexpr std::uint64_t k2To32 = 4294967296ULL;
+  IpvsServiceEntry s = service(Proto::kTcp, "172.16.0.1", 8080, "lc");
+  s.stats = counters(k2To32 + 5, 3 * k2To32 + 7, 2 * k2To32, (1ULL << 40) + 1, 5 * k2To32);
+  s.rates = rates(k2To32 + 1, k2To32 + 2, k2To32 + 3, 4 * k2To32 + 4, 8 * k2To32);
+  IpvsDestEntry d = dest("172.16.1.1", 8080, ForwardMethod::kMasq, 1, 0, 0);
+  d.stats = s.stats;
+  d.rates = s.rates;
+  s.dests = {d};
+  IpvsListing l;
+  l.services = {s};
+  const std::vector<ViewCase> cases = {
+      {"stats", {ListView::kStats, false, true},
+       "IP Virtual Server version 1.2.1 (size=4096)\n"
+       "Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n"
+       "  -> RemoteAddress:Port\n"
+       "TCP  172.16.0.1:8080                 4294M   12884M    8589M    1099G   21474M\n"
+       "  -> 172.16.1.1:8080                     5        7        0    1099G   21474M\n"},
+      {"stats --exact", {ListView::kStats, true, true},
+       "IP Virtual Server version 1.2.1 (size=4096)\n"
+       "Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n"
+       "  -> RemoteAddress:Port\n"
+       "TCP  172.16.0.1:8080              4294967301 12884901895 8589934592 1099511627777 "
+       "21474836480\n"
+       "  -> 172.16.1.1:8080                     5        7        0 1099511627777 21474836480\n"},
+      {"rate", {ListView::kRate, false, true},
+       "IP Virtual Server version 1.2.1 (size=4096)\n"
+       "Prot LocalAddress:Port                 CPS    InPPS   OutPPS    InBPS   OutBPS\n"
+       "  -> RemoteAddress:Port\n"
+       "TCP  172.16.0.1:8080                 4294M    4294M    4294M   17179M   34359M\n"
+       "  -> 172.16.1.1:8080                     1        2        3        4        0\n"},
+  };
+  for (const ViewCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    EXPECT_EQ(format_service_list(l, c.options), c.expected);
+  }
+}
+
 // The header carries the IPVS version and connection table size as given, and
 // forward codes ipvsadm has no name for print as glibc prints a NULL "%s".
 TEST(IpvsadmListTest, HeaderAndUnnamedForward) {
