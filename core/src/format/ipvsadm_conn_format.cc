@@ -5,6 +5,7 @@
 // line carries them.
 
 #include <string>
+#include <string_view>
 
 #include "format/text_columns.h"
 #include "lvs/ipvsadm_format.h"
@@ -17,6 +18,15 @@ using format_detail::two_digits;
 
 std::string addr_port(Ip4 addr, std::uint16_t port) {
   return format_ip4(addr) + ":" + std::to_string(port);
+}
+
+// What sscanf's "%s" takes: the first whitespace-separated word.
+std::string_view first_word(std::string_view text) {
+  constexpr std::string_view kSpace = " \t\n\v\f\r";
+  const std::size_t begin = text.find_first_not_of(kSpace);
+  if (begin == std::string_view::npos) return {};
+  text.remove_prefix(begin);
+  return text.substr(0, text.find_first_of(kSpace));
 }
 
 void put_conn(std::string& out, const IpvsConnEntry& c, bool persistent_conn) {
@@ -34,12 +44,14 @@ void put_conn(std::string& out, const IpvsConnEntry& c, bool persistent_conn) {
   out += ' ';
   const std::string dest = addr_port(c.daddr, c.dport);
   // ipvsadm only gets the two extra fields from sscanf when the kernel printed them.
-  if (persistent_conn && !c.pe_name.empty() && !c.pe_data.empty()) {
+  const std::string_view pe_name = first_word(c.pe_name);
+  const std::string_view pe_data = first_word(c.pe_data);
+  if (persistent_conn && !pe_name.empty() && !pe_data.empty()) {
     put_left(out, dest, 16);
     out += ' ';
-    put_left(out, c.pe_name, 18);
+    put_left(out, pe_name, 18);
     out += ' ';
-    out += c.pe_data;
+    out += pe_data;
   } else {
     out += dest;
   }

@@ -82,6 +82,31 @@ TEST(IpvsadmConnTest, ConnectionEntries) {
   }
 }
 
+// print_conn sscanf()s the kernel line, so pe_data keeps only its first
+// whitespace-separated word. (Checked against the Debian 12 binary.)
+TEST(IpvsadmConnTest, PeDataIsOneWord) {
+  IpvsConnEntry c;
+  c.proto = Proto::kUdp;
+  c.expires_s = 3;
+  c.state = "UDP";
+  c.caddr = *parse_ip4("203.113.255.255");
+  c.cport = 65534;
+  c.vaddr = *parse_ip4("192.168.100.100");
+  c.vport = 5060;
+  c.daddr = *parse_ip4("10.0.0.9");
+  c.dport = 5060;
+  c.pe_name = "sip";
+  c.pe_data = "a b";
+  IpvsListing l;
+  l.conns = {c};
+  EXPECT_EQ(format_conn_list(l, true),
+            "IPVS connection entries\n"
+            "pro expire state       source             virtual            destination        "
+            "pe name          pe_data\n"
+            "UDP 00:03  UDP         203.113.255.255:65534 192.168.100.100:5060 10.0.0.9:5060    "
+            "sip                a\n");
+}
+
 // An empty table is just the two header lines.
 TEST(IpvsadmConnTest, EmptyTable) {
   EXPECT_EQ(format_conn_list(IpvsListing{}),
