@@ -136,7 +136,7 @@ inline Word128 scaled_quotient(std::uint64_t n, std::uint64_t w) {
 // Smallest h/w, earliest in list on ties: the kernel's scan that replaces its
 // running best only when h*lw < lh*w (64-bit cross-multiplication). Each
 // value is packed into one unsigned 128-bit word,
-//   bits 34..127  h * 2^62 / w rounded toward zero, plus 2^93 when H is signed,
+//   bits 34..127  h * 2^62 / w rounded toward zero, plus 2^93 + 1 when H is signed,
 //   bits 2..33    the slot (list order: a smaller slot is earlier),
 //   bits 0..1     flags, ORed up the tree so that the root has every leaf's,
 // so a tree level is one compare, two conditional moves and the OR. The key
@@ -160,6 +160,7 @@ struct RatioMin {
     return (key(h, w) << 34) | (Value{slot} << 2) | (Value{flags} & kFlags);
   }
   static Value none(unsigned flags) { return kNone | (Value{flags} & kFlags); }
+  static Value lowest(std::uint32_t slot) { return Value{slot} << 2; }
   static Value combine(Value l, Value r) { return (r < l ? r : l) | ((l | r) & kFlags); }
   static Value combine_with_sibling(Value cur, Value sib, bool /*cur_is_right*/) {
     return combine(cur, sib);
@@ -174,7 +175,8 @@ struct RatioMin {
   static Value key(H h, std::int32_t w) {
     const auto uw = static_cast<std::uint64_t>(w);
     if constexpr (std::is_signed_v<H>) {
-      constexpr Value kZero = Value{1} << 93;
+      // Negative h gives at least kZero - 2^93 (h = INT_MIN, w = 1): 1, above lowest().
+      constexpr Value kZero = (Value{1} << 93) + 1;
       if (h >= 0) return kZero + scaled_quotient(static_cast<std::uint64_t>(h), uw);
       const auto magnitude = 0 - static_cast<std::uint64_t>(static_cast<std::int64_t>(h));  // <= 2^31
       return kZero - scaled_quotient(magnitude, uw);
@@ -183,8 +185,6 @@ struct RatioMin {
     }
   }
 };
-
-using DelayMin = RatioMin<std::uint32_t>;  // sed, nq
 
 // Common ArgBest keys.
 struct GreaterI32 {

@@ -16,10 +16,10 @@ inline std::int32_t conn_overhead(const RealServer& d) {
   return static_cast<std::int32_t>(v);
 }
 
-// sed/nq's expected delay numerator: activeconns + 1, as unsigned int
-// (widened to 64 bits, not sign-extended, when cross-multiplied).
-inline std::uint32_t expected_delay(const RealServer& d) {
-  return static_cast<std::uint32_t>(d.active_conns) + 1u;
+// sed/nq's expected delay numerator: activeconns + 1 in a C int, as
+// ip_vs_sed/nq_dest_overhead() return it (INT_MAX active wraps to INT_MIN).
+inline std::int32_t expected_delay(const RealServer& d) {
+  return static_cast<std::int32_t>(static_cast<std::uint32_t>(d.active_conns) + 1u);
 }
 
 // The common "may take new connections" test: not overloaded, weight > 0.

@@ -117,6 +117,33 @@ TEST(ExtremeLoad, QuiescedServerWithWrappedOverheadIsPickedAsByTheKernel) {
   }
 }
 
+TEST(ExtremeLoad, SedAndNqDelayWrapsAtIntMaxLikeTheReference) {
+  // activeconns + 1 is a C int in ip_vs_sed/nq_dest_overhead(): INT_MAX active
+  // connections give INT_MIN, the lightest of all (and for sed a quiesced
+  // server so loaded is taken by the second stage). Fast and reference agree
+  // on every arrangement of a usable, a quiesced and an idle server.
+  for (const char* name : {"sed", "nq"}) {
+    SCOPED_TRACE(name);
+    for (int mask = 0; mask < 64; ++mask) {
+      test::SchedWorld world;
+      auto fast = make_scheduler(name, [] { return 0u; });
+      auto ref = ref::make_reference(name, [] { return 0u; });
+      world.attach(fast.get());
+      world.attach(ref.get());
+      RealServer& c = world.add(0x0a000003, 80, (mask & 1) ? 0 : 3);
+      RealServer& b = world.add(0x0a000002, 80, (mask & 2) ? 0 : 2);
+      RealServer& a = world.add(0x0a000001, 80, 1);
+      world.set_counts(a, (mask & 4) ? kMaxW : 7, 0);
+      world.set_counts(b, (mask & 8) ? kMaxW : 0, 0);
+      world.set_counts(c, (mask & 16) ? kMaxW : 5, 0);
+      if (mask & 32) world.set_overload(a, true);
+      const auto picks = world.schedule_all(SchedPacket{}, Time{0});
+      EXPECT_EQ(picks[0], picks[1]) << "mask " << mask << ": fast " << who(picks[0]) << ", reference "
+                                    << who(picks[1]);
+    }
+  }
+}
+
 // Draws spread over every magnitude: uniform in a random bit length.
 class WideDraws {
  public:

@@ -154,7 +154,10 @@ RealServer* two_stage_least(const VirtualService& svc, std::int64_t (*cost)(cons
   }
   return least;
 }
-std::int64_t sed_cost(const RealServer* d) { return static_cast<std::uint32_t>(d->active_conns) + 1u; }
+// ip_vs_sed/nq_dest_overhead(): activeconns + 1 as a C int.
+std::int64_t sed_cost(const RealServer* d) {
+  return static_cast<std::int32_t>(static_cast<std::uint32_t>(d->active_conns) + 1u);
+}
 
 class Wlc final : public RefBase {
  public:

@@ -76,6 +76,8 @@ TEST_P(SequenceTest, PicksMatchKernel) {
 
 std::string sequence_label(const ::testing::TestParamInfo<SequenceCase>& p) { return p.param.label; }
 
+constexpr std::int32_t kIntMax = 2147483647;
+
 const auto kQuiesce = [](char n) { return [n](Fixture& f) { f.world().set_weight(f.server(n), 0); }; };
 const auto kOverload = [](char n) { return [n](Fixture& f) { f.world().set_overload(f.server(n), true); }; };
 
@@ -103,6 +105,19 @@ INSTANTIATE_TEST_SUITE_P(
         SequenceCase{"wlc_same_servers", "wlc", {{'A', 1}, {'B', 10, 1, 0}}, nullptr, 1, "A"},
         SequenceCase{"nq_idle_first", "nq", {{'A', 10, 1, 0}, {'B', 1}, {'C', 1}}, nullptr, 1, "B"},
         SequenceCase{"nq_else_sed", "nq", {{'A', 1, 1, 0}, {'B', 10, 1, 0}}, nullptr, 1, "B"},
+        // sed/nq's activeconns + 1 is a C int (ip_vs_sed_dest_overhead returns int
+        // since the (__s64) casts went in): INT_MAX active connections wrap to
+        // INT_MIN, and 1 * 1 > INT_MIN * 1 makes B the lightest.
+        SequenceCase{"sed_delay_wraps_negative", "sed", {{'A', 1}, {'B', 1, kIntMax, 0}}, nullptr, 1, "B"},
+        // sed's second stage skips only overloaded servers: quiesced B has
+        // loh * 0 = 0 > INT_MIN * 1, so the kernel picks it.
+        SequenceCase{"sed_wrapped_quiesced_wins", "sed", {{'A', 1, 5, 0}, {'B', 0, kIntMax, 0}}, nullptr, 1, "B"},
+        // nq: A is not idle and becomes `least` with INT_MIN; B's 4 * 1 is not below INT_MIN * 1.
+        SequenceCase{"nq_delay_wraps_negative", "nq", {{'A', 1, kIntMax, 0}, {'B', 1, 3, 0}}, nullptr, 1, "A"},
+        // An idle server is still returned at once, whatever came before it.
+        SequenceCase{"nq_idle_beats_wrapped", "nq", {{'A', 1, kIntMax, 0}, {'B', 1}}, nullptr, 1, "B"},
+        // nq skips weight 0 servers in its single scan, wrapped or not.
+        SequenceCase{"nq_wrapped_quiesced_skipped", "nq", {{'A', 1, 5, 0}, {'B', 0, kIntMax, 0}}, nullptr, 1, "A"},
         SequenceCase{"fo_first_heaviest", "fo", {{'A', 5}, {'B', 10}, {'C', 10}}, nullptr, 2, "BB"},
         SequenceCase{"fo_fails_over", "fo", {{'A', 5}, {'B', 10}, {'C', 10}}, kOverload('B'), 1, "C"},
         SequenceCase{"ovf_skips_overflowed", "ovf", {{'A', 2, 2, 0}, {'B', 5, 6, 0}, {'C', 1}}, nullptr, 1, "A"},
