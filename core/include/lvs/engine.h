@@ -51,6 +51,7 @@ enum class DropReason : std::uint8_t {
   kReplyWithoutConn,    // from a real server's service port, but no connection
   kMasqPortsExhausted,  // no free port to masquerade a real server's outbound flow
   kMasqUnsupported,     // outbound protocol the masquerade does not translate
+  kBadIcmpChecksum,     // ICMP error about a tracked connection, failing its checksum
   kCount
 };
 std::string_view drop_reason_name(DropReason r);

@@ -39,7 +39,7 @@ struct PacketView {
 ParseStatus parse_ipv4(std::uint8_t* data, std::size_t buf_len, PacketView& out);
 
 // ICMP errors that quote an offending datagram (dest unreachable, source
-// quench, time exceeded, parameter problem).
+// quench, time exceeded) and that IPVS relates to a connection.
 bool is_icmp_error(std::uint8_t type);
 constexpr std::uint8_t kIcmpEchoReply = 0;
 constexpr std::uint8_t kIcmpDestUnreach = 3;

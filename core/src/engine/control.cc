@@ -50,6 +50,7 @@ std::string_view drop_reason_name(DropReason r) {
     case DropReason::kReplyWithoutConn: return "reply_without_conn";
     case DropReason::kMasqPortsExhausted: return "masq_ports_exhausted";
     case DropReason::kMasqUnsupported: return "masq_unsupported";
+    case DropReason::kBadIcmpChecksum: return "bad_icmp_checksum";
     case DropReason::kCount: break;
   }
   return "?";

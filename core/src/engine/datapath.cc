@@ -45,6 +45,11 @@ Verdict forward_verdict(const Conn& c, ConnId id, Side out, Ip4 next_hop) {
   return v;
 }
 
+// The ICMP message (header and quote) sums to zero with its checksum.
+bool icmp_checksum_ok(const PacketView& p) {
+  return csum_compute(p.data + p.l4_off, p.len - p.l4_off) == 0;
+}
+
 // NAT connections and masqueraded flows are rewritten; DR/TUN go out unchanged.
 bool rewritten(const Conn& c) {
   return (c.flags & kConnMasquerade) ||
@@ -180,29 +185,36 @@ Verdict Engine::from_inside(PacketView& p, Time now, const ConnTable::Probe* pro
 
 // An ICMP error from outside about a packet we sent as the virtual service:
 // the quote runs virtual -> client, so the connection is found the other way round.
-Verdict Engine::icmp_from_outside(PacketView& p, Time now, bool& handled) {
+// As ip_vs_in_icmp: one with a bad checksum is dropped; the error counts as
+// an incoming packet of the connection but, unlike the connection's own
+// packets, does not re-arm its timer (__ip_vs_conn_put).
+Verdict Engine::icmp_from_outside(PacketView& p, Time /*now*/, bool& handled) {
   QuotedView q;
   if (parse_icmp_quote(p, q) != ParseStatus::kOk || !is_tcp_or_udp(q.proto)) return {};
   const ConnId id = table_->find_in(q.proto, q.daddr, q.dport, q.saddr, q.sport);
   if (id == kNoConn || ((*table_)[id].flags & kConnTemplate)) return {};
   handled = true;
+  if (!icmp_checksum_ok(p)) return drop(DropReason::kBadIcmpChecksum);
   Conn& c = (*table_)[id];
-  table_->touch(id, conn_expiry(c, now));
   count_conn_packet(dest_of(c), true, p.len);
   if (rewritten(c)) translate_icmp_to_inside(p, q, c.daddr, c.dport);
   ++forwarded_;
   return forward_verdict(c, id, Side::kInside, c.daddr);
 }
 
-// An ICMP error from a real server about a packet a client sent it.
-Verdict Engine::icmp_from_inside(PacketView& p, Time now, bool& handled) {
+// An ICMP error from a real server about a packet a client sent it. As
+// handle_response_icmp: only a NAT connection's is translated (after its
+// checksum is checked) and counted, another passes untouched; the timer is
+// left alone.
+Verdict Engine::icmp_from_inside(PacketView& p, Time /*now*/, bool& handled) {
   QuotedView q;
   if (parse_icmp_quote(p, q) != ParseStatus::kOk || !is_tcp_or_udp(q.proto)) return {};
   const ConnId id = table_->find_out(q.proto, q.daddr, q.dport, q.saddr, q.sport);
   if (id == kNoConn) return {};
   handled = true;
   Conn& c = (*table_)[id];
-  table_->touch(id, conn_expiry(c, now));
+  if (!rewritten(c)) return {};  // DR/TUN: routed on as it is, uncounted
+  if (!icmp_checksum_ok(p)) return drop(DropReason::kBadIcmpChecksum);
   count_conn_packet(dest_of(c), false, p.len);
   translate_icmp_to_outside(p, q, c.vaddr, c.vport);
   ++forwarded_;

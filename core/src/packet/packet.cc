@@ -50,8 +50,9 @@ void recompute_icmp_csum(PacketView& p) {
 }  // namespace
 
 bool is_icmp_error(std::uint8_t type) {
-  return type == kIcmpDestUnreach || type == 4 /* source quench */ || type == 11 /* time exceeded */ ||
-         type == 12 /* parameter problem */;
+  // The errors IPVS relates to a connection (ip_vs_in_icmp, ip_vs_out_icmp);
+  // parameter problem and redirect are left to the stack.
+  return type == kIcmpDestUnreach || type == 4 /* source quench */ || type == 11 /* time exceeded */;
 }
 
 std::uint16_t csum_compute(const std::uint8_t* data, std::size_t len, std::uint32_t seed) {

@@ -56,6 +56,93 @@ TEST_F(IcmpAndMasq, UnrelatedIcmpErrorPasses) {
   EXPECT_EQ(err, before);
 }
 
+// Only dest unreachable, source quench and time exceeded are related to a
+// connection (ip_vs_in_icmp/ip_vs_out_icmp); a parameter problem about the
+// same datagram is not translated and is the stack's business.
+TEST_F(IcmpAndMasq, ParameterProblemIsNotTranslated) {
+  in(seg(Proto::kTcp, kClient, 40001, kVip, 80, kSyn), at(1));
+  const Bytes vip_sent = make_packet(seg(Proto::kTcp, kVip, 80, kClient, 40001, kAck, 100));
+  for (std::uint8_t type : {std::uint8_t{12}, std::uint8_t{5}}) {
+    Bytes err = make_icmp_error(kClient, kVip, type, 0, vip_sent);
+    const Bytes before = err;
+    EXPECT_EQ(run(err, Side::kOutside, at(2)).action, Action::kLocal) << int{type};
+    EXPECT_EQ(err, before) << int{type};
+  }
+  for (std::uint8_t type : {std::uint8_t{3}, std::uint8_t{4}, std::uint8_t{11}}) {
+    Bytes err = make_icmp_error(kClient, kVip, type, 0, vip_sent);
+    EXPECT_EQ(run(err, Side::kOutside, at(2)).next_hop, ip(kRs1)) << int{type};
+  }
+}
+
+// An ICMP error counts as a packet of the connection it quotes, but does not
+// re-arm its timer (ip_vs_in_icmp and handle_response_icmp end with
+// __ip_vs_conn_put, not ip_vs_conn_put).
+TEST_F(IcmpAndMasq, IcmpErrorCountsButDoesNotExtendTheConnection) {
+  const ConnId id = in(seg(Proto::kTcp, kClient, 40001, kVip, 80, kSyn), at(1)).conn;
+  ASSERT_NE(id, kNoConn);
+  EXPECT_EQ(engine_.conns().expires_at(id), at(61));  // SYN_RECV: 60 s
+  const Bytes vip_sent = make_packet(seg(Proto::kTcp, kVip, 80, kClient, 40001, kAck, 1400));
+  Bytes err = make_icmp_error("198.51.100.1", kVip, 3, 4, vip_sent);
+  ASSERT_EQ(run(err, Side::kOutside, at(50)).action, Action::kForward);
+  const Bytes rs_got = make_packet(seg(Proto::kTcp, kClient, 40001, kRs1, 8080, kAck, 100));
+  err = make_icmp_error(kRs1, kClient, 3, 3, rs_got);
+  ASSERT_EQ(run(err, Side::kInside, at(55)).action, Action::kForward);
+  EXPECT_EQ(engine_.conns().expires_at(id), at(61));
+  EXPECT_EQ(dest(kRs1).stats.counters.inpkts, 2u);   // the SYN and the first error
+  EXPECT_EQ(dest(kRs1).stats.counters.outpkts, 1u);  // the second error
+  engine_.advance(at(61.01));
+  EXPECT_FALSE(engine_.conns().contains(id));
+}
+
+// A related ICMP error whose checksum fails is dropped, on either side, and
+// counted by its own reason; nothing else changes.
+TEST_F(IcmpAndMasq, BadIcmpChecksumIsDropped) {
+  in(seg(Proto::kTcp, kClient, 40001, kVip, 80, kSyn), at(1));
+  const Bytes vip_sent = make_packet(seg(Proto::kTcp, kVip, 80, kClient, 40001, kAck, 1400));
+  const Bytes rs_got = make_packet(seg(Proto::kTcp, kClient, 40001, kRs1, 8080, kAck, 100));
+  const std::uint64_t in_before = dest(kRs1).stats.counters.inpkts;
+  struct Case {
+    Bytes pkt;
+    Side side;
+  };
+  std::vector<Case> cases = {{make_icmp_error("198.51.100.1", kVip, 3, 4, vip_sent), Side::kOutside},
+                             {make_icmp_error(kRs1, kClient, 3, 3, rs_got), Side::kInside}};
+  for (Case& c : cases) {
+    c.pkt[22] ^= 0x5a;  // the ICMP checksum
+    const Bytes before = c.pkt;
+    const Verdict v = run(c.pkt, c.side, at(2));
+    EXPECT_EQ(v.action, Action::kDrop);
+    EXPECT_EQ(v.reason, DropReason::kBadIcmpChecksum);
+    EXPECT_EQ(c.pkt, before);
+  }
+  EXPECT_EQ(engine_.drops(DropReason::kBadIcmpChecksum), 2u);
+  EXPECT_EQ(dest(kRs1).stats.counters.inpkts, in_before);
+  EXPECT_EQ(dest(kRs1).stats.counters.outpkts, 0u);
+  EXPECT_EQ(drop_reason_name(DropReason::kBadIcmpChecksum), "bad_icmp_checksum");
+}
+
+// A DR real server's error about a client's packet is not NAT's to
+// translate (handle_response_icmp skips all but masquerading): it is routed
+// on unchanged and not counted.
+TEST(IcmpDirectRouting, ErrorFromDrServerPassesUnchanged) {
+  Engine e(director_config());
+  ServiceConfig s;
+  s.key = tcp_service();
+  s.scheduler = "rr";
+  ASSERT_TRUE(e.add_service(s));
+  RealServerConfig dr = nat_dest(kRs1, 80);
+  dr.fwd = ForwardMethod::kDirectRoute;
+  ASSERT_TRUE(e.add_dest(s.key, dr));
+  Bytes b = make_packet(seg(Proto::kTcp, kClient, 40001, kVip, 80, kSyn));
+  ASSERT_EQ(e.process(b.data(), b.size(), Side::kOutside, at(1)).method, ForwardMethod::kDirectRoute);
+  const Bytes got = make_packet(seg(Proto::kTcp, kClient, 40001, kRs1, 80, kAck, 100));
+  Bytes err = make_icmp_error(kRs1, kClient, 3, 3, got);
+  const Bytes before = err;
+  EXPECT_EQ(e.process(err.data(), err.size(), Side::kInside, at(2)).action, Action::kPass);
+  EXPECT_EQ(err, before);
+  EXPECT_EQ(e.find_dest(s.key, ip(kRs1), 80)->stats.counters.outpkts, 0u);
+}
+
 // A real server's own outbound flow is masqueraded to the director's public
 // address, keeping its port, and the replies find their way back.
 TEST_F(IcmpAndMasq, OutboundFlowIsMasqueraded) {
