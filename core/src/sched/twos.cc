@@ -6,6 +6,7 @@
 // each get_random_u32_below(total_weight + 1) as in random_below.h (one draw
 // each unless Lemire's rejection fires). No draw when nothing is usable.
 
+#include <cstdint>
 #include <utility>
 
 #include "sched/dest_index.h"
@@ -40,9 +41,11 @@ class TwoChoices final : public Scheduler {
     idx_.ensure(svc);
     const std::int64_t total = idx_.tree().root();
     if (total <= 0) return nullptr;
-    const auto ceil = static_cast<std::uint32_t>(static_cast<std::int32_t>(total) + 1);
+    // The kernel's int total_weight + 1, wrapped, as the u32 ceiling.
+    const std::uint32_t ceil = static_cast<std::uint32_t>(total) + 1u;
     const auto r1 = static_cast<std::int32_t>(random_below(rng_, ceil));
     const auto r2 = static_cast<std::int32_t>(random_below(rng_, ceil));
+    if (total > INT32_MAX) return wrapped_scan(svc, r1, r2);
     const auto [c1, c2] = at_weights(r1, r2);
     const bool second = mul_i32(c2->weight(), conn_overhead(*c1)) > mul_i32(c1->weight(), conn_overhead(*c2));
     return second ? c2 : c1;
@@ -72,6 +75,28 @@ class TwoChoices final : public Scheduler {
     }
     const auto leaf = [&tree](std::size_t i) { return static_cast<long>(i - tree.capacity()); };
     return {idx_.at(leaf(i1)), idx_.at(leaf(i2))};
+  }
+
+  // Weights summing past INT_MAX: the kernel's int sum has wrapped, draws
+  // may be negative as ints and the running differences wrap, so no running
+  // sum of the tree stands for them. Its own scan, in wrapping arithmetic:
+  // a draw that never reaches <= 0 leaves choice 1 at the last usable
+  // server with weight -1 and overhead 0, and no choice 2.
+  static RealServer* wrapped_scan(const VirtualService& svc, std::int32_t r1, std::int32_t r2) {
+    RealServer *c1 = nullptr, *c2 = nullptr;
+    for (RealServer* d : svc.dests)
+      if (takes_new(*d)) c1 = d;
+    std::int32_t w1 = -1, w2 = -1, o1 = 0, o2 = 0;
+    for (RealServer* d : svc.dests) {
+      if (!takes_new(*d)) continue;
+      const std::int32_t w = d->weight();
+      r1 = static_cast<std::int32_t>(static_cast<std::uint32_t>(r1) - static_cast<std::uint32_t>(w));
+      r2 = static_cast<std::int32_t>(static_cast<std::uint32_t>(r2) - static_cast<std::uint32_t>(w));
+      if (r1 <= 0 && w1 == -1) c1 = d, w1 = w, o1 = conn_overhead(*d);
+      if (r2 <= 0 && w2 == -1) c2 = d, w2 = w, o2 = conn_overhead(*d);
+      if (w1 != -1 && w2 != -1) break;
+    }
+    return c2 && mul_i32(w2, o1) > mul_i32(w1, o2) ? c2 : c1;
   }
 
   RandomSource rng_;

@@ -199,6 +199,31 @@ void run_wide_lockstep(const char* name, std::uint32_t seed) {
   EXPECT_GT(picks, 10000);
 }
 
+TEST(ExtremeLoad, TwosMatchesReferenceWithWeightSumsPastIntMax) {
+  // twos sums weights in a C int: past INT_MAX (and at 2^32 - 1, a ceiling
+  // of 0) the fast version must pick as the reference's wrapping scan does.
+  WideDraws draw(6);
+  test::SchedWorld world;
+  std::mt19937 g1(7), g2(7);  // the same draws for both
+  auto fast = make_scheduler("twos", [&g1] { return static_cast<std::uint32_t>(g1()); });
+  auto ref = ref::make_reference("twos", [&g2] { return static_cast<std::uint32_t>(g2()); });
+  world.attach(fast.get());
+  world.attach(ref.get());
+  std::vector<RealServer*> servers;
+  for (int i = 0; i < 6; ++i)
+    servers.push_back(&world.add(0x0a000000u + static_cast<Ip4>(i + 1), 80, kMaxW / 3));
+  for (int e = 0; e < 20000; ++e) {
+    RealServer& d = *servers[static_cast<std::size_t>(draw.upto(5) % 6)];
+    if (draw.one_in(4)) world.set_weight(d, draw.one_in(10) ? 0 : static_cast<std::int32_t>(draw.upto(kMaxW)));
+    if (draw.one_in(50)) {  // three at INT_MAX: a wrapped sum of 2^32 - 1 with the rest at 0
+      for (std::size_t i = 0; i < servers.size(); ++i) world.set_weight(*servers[i], i < 3 ? kMaxW : 0);
+    }
+    world.set_counts(d, static_cast<std::int32_t>(draw.upto(1 << 20)), static_cast<std::int32_t>(draw.upto(1 << 20)));
+    const auto picks = world.schedule_all(SchedPacket{}, Time{0});
+    ASSERT_EQ(picks[0], picks[1]) << "event " << e << ": fast " << who(picks[0]) << ", reference " << who(picks[1]);
+  }
+}
+
 TEST(ExtremeLoad, WlcMatchesReferenceAcrossTheWholeRange) {
   run_wide_lockstep("wlc", 1);
 }

@@ -218,6 +218,7 @@ std::unique_ptr<Scheduler> make_hashing_reference(std::string_view name) {
 
 std::uint32_t get_random_u32_below(const RandomSource& rng, std::uint32_t ceil) {
   std::uint32_t r = rng();
+  if (ceil == 0) return r;  // the kernel's non-constant path: get_random_u32() itself
   std::uint64_t m = static_cast<std::uint64_t>(ceil) * r;
   if (static_cast<std::uint32_t>(m) < ceil) {
     const std::uint32_t bound = static_cast<std::uint32_t>(-static_cast<std::int64_t>(ceil)) % ceil;

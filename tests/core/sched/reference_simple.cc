@@ -221,19 +221,22 @@ class Ovf final : public RefBase {
 class Twos final : public RefBase {
  public:
   explicit Twos(RandomSource rng) : RefBase("twos"), rng_(std::move(rng)) {}
+  // The kernel's ints wrap (-fno-strict-overflow): sums and differences in u32.
   RealServer* schedule(VirtualService& svc, const SchedPacket&, Time) override {
+    const auto wrap = [](std::uint32_t v) { return static_cast<std::int32_t>(v); };
     RealServer *c1 = nullptr, *c2 = nullptr;
-    int total = 0, w1 = -1, w2 = -1, o1 = 0, o2 = 0;
+    std::int32_t total = 0, w1 = -1, w2 = -1, o1 = 0, o2 = 0;
     for (auto* d : svc.dests)
-      if (!d->overloaded() && d->weight() > 0) total += d->weight(), c1 = d;
+      if (!d->overloaded() && d->weight() > 0)
+        total = wrap(static_cast<std::uint32_t>(total) + static_cast<std::uint32_t>(d->weight())), c1 = d;
     if (!c1) return nullptr;
-    total += 1;
-    int r1 = static_cast<int>(get_random_u32_below(rng_, static_cast<std::uint32_t>(total)));
-    int r2 = static_cast<int>(get_random_u32_below(rng_, static_cast<std::uint32_t>(total)));
+    total = wrap(static_cast<std::uint32_t>(total) + 1u);
+    std::int32_t r1 = wrap(get_random_u32_below(rng_, static_cast<std::uint32_t>(total)));
+    std::int32_t r2 = wrap(get_random_u32_below(rng_, static_cast<std::uint32_t>(total)));
     for (auto* d : svc.dests) {
       if (d->overloaded() || d->weight() <= 0) continue;
-      r1 -= d->weight();
-      r2 -= d->weight();
+      r1 = wrap(static_cast<std::uint32_t>(r1) - static_cast<std::uint32_t>(d->weight()));
+      r2 = wrap(static_cast<std::uint32_t>(r2) - static_cast<std::uint32_t>(d->weight()));
       if (r1 <= 0 && w1 == -1) c1 = d, w1 = d->weight(), o1 = static_cast<int>(overhead(d));
       if (r2 <= 0 && w2 == -1) c2 = d, w2 = d->weight(), o2 = static_cast<int>(overhead(d));
       if (w1 != -1 && w2 != -1) break;

@@ -306,6 +306,32 @@ TEST(TwoChoices, DrawsMapThroughGetRandomU32Below) {
   EXPECT_EQ(next, draws.size());
 }
 
+TEST(TwoChoices, WeightSumPastIntMaxWrapsAsInTheKernel) {
+  // total_weight and rweight are C ints in ip_vs_twos_schedule(). A and B
+  // weigh 0x60000000 each: the sum 0xC0000000 wraps negative, plus 1 gives
+  // get_random_u32_below(0xC0000001).
+  //   draw 0xF0000000 -> 0xB4000000, as int -1275068416; minus A's weight
+  //     wraps to +1409286144 (not <= 0), minus B's gives -201326592: choice 1 is B.
+  //   draw 0x80000000 -> 0x60000000; minus A's weight is 0: choice 2 is A.
+  // Both idle: 0 > 0 fails, so choice 1 (B) stays.
+  std::vector<std::uint32_t> draws = {0xF0000000u, 0x80000000u};
+  std::size_t next = 0;
+  Fixture f("twos", {{'A', 0x60000000}, {'B', 0x60000000}}, 0, [&] { return draws[next++]; });
+  EXPECT_EQ(f.picks(1), "B");
+  EXPECT_EQ(next, draws.size());
+}
+
+TEST(TwoChoices, WeightSumOfExactlyIntMax) {
+  // A sum of INT_MAX makes total_weight + 1 wrap to INT_MIN, i.e. a ceiling of
+  // 2^31 for get_random_u32_below: 0xFFFFFFFF -> 0x7FFFFFFF, which only the
+  // running sum of A and B reaches: choice 1 is B, choice 2 (draw 0 -> 0) is A.
+  // B has one inactive connection: 0x40000000 * 1 > 0x3FFFFFFF * 0, so A.
+  std::vector<std::uint32_t> draws = {0xFFFFFFFFu, 0u};
+  std::size_t next = 0;
+  Fixture f("twos", {{'A', 0x40000000}, {'B', 0x3FFFFFFF, 0, 1}}, 0, [&] { return draws[next++]; });
+  EXPECT_EQ(f.picks(1), "A");
+}
+
 TEST(Registry, KnowsTheIpvsadmNames) {
   // Every ipvsadm scheduler name builds a scheduler reporting that name; others do not.
   for (std::string_view name : scheduler_names()) {
