@@ -40,7 +40,10 @@ class LocalityReplicated final : public Scheduler {
 
  private:
   void reread(RealServer& d) {
-    if (!idx_.holds(d)) return;
+    if (!idx_.holds(d)) {
+      if (!d.available()) keys_.refresh_frozen(d);
+      return;
+    }
     idx_.refresh(d);
     keys_.refresh(d);
   }

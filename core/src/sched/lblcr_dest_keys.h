@@ -4,10 +4,10 @@
 // a set scan reads the server's LocalityIndex leaf, which already orders it
 // by overhead/weight, plus one byte here a server (flags the leaf lacks),
 // and never the 256-byte RealServer. A server that left the service moves
-// to a frozen key holding its last weight and load (the kernel's trashed
-// dest) and moves back if the same addr:port returns. When ids move
-// (re-slot, unlink, revival) the owner of the sets rewrites every set
-// through a MemberMap, which also notes which frozen keys are still named,
+// to a frozen key holding its weight and load (the kernel's trashed dest,
+// whose load still follows its connections) and moves back if the same
+// addr:port returns. When ids move (re-slot, unlink, revival) the owner of
+// the sets rewrites every set through a MemberMap, which also notes which frozen keys are still named,
 // so the others are freed then.
 
 #include <cstdint>
@@ -24,7 +24,7 @@ using MemberId = std::uint32_t;
 constexpr MemberId kFrozenId = 1u << 31;  // ids at or above: frozen keys
 constexpr MemberId kNoId = ~MemberId{0};
 
-// A frozen member's last load (never pickable: the server is unavailable).
+// A frozen member's load (never pickable: the server is unavailable).
 struct DestKey {
   std::int32_t overhead = 0;
   std::int32_t weight = 0;
@@ -74,6 +74,13 @@ class DestKeys {
   // so the byte there is d's.
   void refresh(const RealServer& d) {
     if (d.sched_slot < flags_.size()) set_flags(d.sched_slot, flags_of(d));
+  }
+
+  // Counts of `d`, a server that left the service, changed (its connections
+  // end in the trash): a frozen key of it follows, as set_max reads them.
+  void refresh_frozen(const RealServer& d) {
+    const auto it = frozen_by_addr_.find(addr_of(d));
+    if (it != frozen_by_addr_.end()) frozen_[it->second - kFrozenId].key = DestKey{conn_overhead(d), d.weight()};
   }
 
   // Every server of `svc` has its key (the engine called add_dest for each).

@@ -70,7 +70,9 @@ class Lockstep {
     if (RealServer* d = any()) world_.set_overload(*d, !d->overloaded());
   }
   void close_connection() {
-    RealServer* d = any();
+    // Connections of servers in the trash end too (lblcr's sets still weigh them).
+    const auto trash = world_.trash();
+    RealServer* d = !trash.empty() && pick(0, 3) == 0 ? trash[pick(0, static_cast<int>(trash.size()) - 1)] : any();
     if (!d) return;
     if (d->active_conns > 0 && pick(0, 3)) world_.set_counts(*d, d->active_conns - 1, d->inactive_conns + pick(0, 1));
     else if (d->inactive_conns > 0) world_.set_counts(*d, d->active_conns, d->inactive_conns - 1);

@@ -294,6 +294,30 @@ TEST(LocalityLeastConnReplicated, SetGrowsAndServesItsLeastLoaded) {
   EXPECT_EQ(f.picks(1, p), "A");  // A lighter than B within the set; C never joined
 }
 
+TEST(LocalityLeastConnReplicated, ExpiryWeighsADeletedMemberByItsLiveLoad) {
+  // A deleted server stays in a set (the kernel's trashed dest) and
+  // ip_vs_dest_set_max() reads its counters as its connections end, not as
+  // they were when it left.
+  Fixture f("lblcr", {{'A', 1}, {'B', 1}, {'C', 1, 0, 5}});
+  const SchedPacket p = to_daddr(0x0b000001);
+  using std::chrono::hours;
+  using std::chrono::seconds;
+  EXPECT_EQ(f.picks(1, p, seconds(0)), "A");  // wlc: A (0) before B (0) and C (5)
+  RealServer& a = f.server('A');
+  f.world().set_counts(a, 2, 0);  // 2 > weight 1 while C has 0 * 2 < 1: overloaded
+  EXPECT_EQ(f.picks(1, p, seconds(1)), "B");  // wlc adds B: set {B, A}, lastmod 1 s
+  f.world().set_counts(a, 10, 0);
+  f.world().remove(a);
+  f.world().set_counts(a, 0, 0);  // A's connections end after it left
+  f.world().set_counts(f.server('B'), 1, 0);
+  for (int h = 1; h <= 24; ++h) EXPECT_EQ(f.picks(1, p, hours(h)), "B") << h;  // A unavailable
+  // 24 h after lastmod: set_max over {B (256/1), A (0/1)} drops B, the
+  // heavier now; B still serves this packet (set_min ran first).
+  EXPECT_EQ(f.picks(1, p, hours(24) + seconds(2)), "B");
+  // Left with {A}, unavailable: wlc over the service gives C (5 < 256).
+  EXPECT_EQ(f.picks(1, p, hours(24) + seconds(3)), "C");
+}
+
 TEST(TwoChoices, DrawsMapThroughGetRandomU32Below) {
   // twos turns each 32-bit draw into [0, total] with Lemire's method (rejecting draw 0 here).
   std::vector<std::uint32_t> draws = {0u, 858993460u, 2576980378u, 1717986919u, 858993460u};
