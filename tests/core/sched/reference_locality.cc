@@ -18,7 +18,8 @@ std::int64_t jiffies(Time t) { return t.count() / 4'000'000; }
 bool is_overloaded(const RealServer* dest, const VirtualService& svc) {
   if (dest->active_conns > dest->weight())
     for (auto* d : svc.dests)
-      if (d->active_conns * 2 < d->weight()) return true;
+      if (static_cast<std::int32_t>(static_cast<std::uint32_t>(d->active_conns) * 2u) < d->weight())
+        return true;  // activeconns*2 in a C int: it wraps
   return false;
 }
 
