@@ -29,9 +29,12 @@ class MaglevHashing final : public Scheduler {
     last_weight_[&d] = d.weight();
     reassign(svc);
   }
+  // Past kSize servers the kernel keeps its old table, entries for a deleted
+  // server included; the engine keeps that server while its service lives
+  // (its trash), so the entry stays valid and is served as the kernel does.
   void del_dest(VirtualService& svc, RealServer& d) override {
     last_weight_.erase(&d);
-    if (!reassign(svc)) table_.forget(&d);
+    reassign(svc);
   }
   void upd_dest(VirtualService& svc, RealServer& d) override {
     if (d.weight() != 0) last_weight_[&d] = d.weight();  // keeps the latest non-zero weight
@@ -54,10 +57,9 @@ class MaglevHashing final : public Scheduler {
   }
 
  private:
-  // False when the kernel refuses (more servers than table entries) and
-  // keeps the old table.
-  bool reassign(const VirtualService& svc) {
-    if (svc.dests.size() > MhTable::kSize) return false;
+  // The kernel refuses more servers than table entries and keeps the old table.
+  void reassign(const VirtualService& svc) {
+    if (svc.dests.size() > MhTable::kSize) return;
     std::vector<std::int32_t> weights;
     weights.reserve(svc.dests.size());
     for (const RealServer* d : svc.dests) {
@@ -65,7 +67,6 @@ class MaglevHashing final : public Scheduler {
       weights.push_back(it != last_weight_.end() ? it->second : d->weight());
     }
     table_.populate(svc.dests, weights);
-    return true;
   }
 
   MhTable table_;

@@ -84,9 +84,4 @@ void MhTable::populate(const std::vector<RealServer*>& dests, const std::vector<
   }
 }
 
-void MhTable::forget(const RealServer* d) {
-  for (auto& e : lookup_)
-    if (e == d) e = nullptr;
-}
-
 }  // namespace lvs::sched

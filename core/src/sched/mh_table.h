@@ -17,8 +17,6 @@ class MhTable {
 
   // Rebuilds from servers in list order and their last non-zero weights.
   void populate(const std::vector<RealServer*>& dests, const std::vector<std::int32_t>& last_weights);
-  // Drops entries that point at a server that left (kernel: held in trash).
-  void forget(const RealServer* d);
   RealServer* at(std::uint32_t slot) const { return lookup_.empty() ? nullptr : lookup_[slot]; }
 
  private:

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "sched/reference_schedulers.h"
 #include "sched/sched_world.h"
 
 namespace lvs {
@@ -257,6 +258,31 @@ TEST(MaglevHashing, FallbackOnlyWhenAsked) {
       EXPECT_EQ(none, 0);
     }
   }
+}
+
+TEST(MaglevHashing, PastTheTableSizeAStaleEntryStillServes) {
+  // ip_vs_mh_reassign() refuses more servers than the 4093 table entries and
+  // keeps the old table, whose entries hold their dests: a server deleted
+  // then is still returned for its sources (is_unavailable() looks only at
+  // weight and the overload flag, not at IP_VS_DEST_F_AVAILABLE).
+  test::SchedWorld world;
+  std::vector<RealServer*> servers;
+  for (std::uint32_t i = 0; i < 4093; ++i) servers.push_back(&world.add(0x0a100000u + i, 80, 1));
+  auto mh = make_scheduler("mh", nullptr);
+  auto ref = ref::make_reference("mh", nullptr);
+  world.attach(mh.get());  // a full table over 4093 servers
+  world.attach(ref.get());
+  RealServer* victim = servers[0];
+  SchedPacket p;
+  for (Ip4 s = 0xc0000000u; world.schedule(p) != victim; ++s) p.saddr = s;
+  world.add(0x0a200001u, 80, 1);  // 4094 servers: the table stays as it was
+  world.add(0x0a200002u, 80, 1);  // 4095
+  world.remove(*victim);          // 4094, still too many: still as it was
+  EXPECT_FALSE(victim->available());
+  const std::vector<RealServer*> want = {victim, victim};  // fast and reference
+  EXPECT_EQ(world.schedule_all(p, Time{0}), want);
+  world.svc().cfg.flags |= kSvcSched1;  // mh-fallback: the stale owner is usable, no probing
+  EXPECT_EQ(world.schedule_all(p, Time{0}), want);
 }
 
 TEST(LocalityLeastConn, StickyUntilOverloaded) {
