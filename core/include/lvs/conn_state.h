@@ -28,6 +28,10 @@ enum class TcpState : std::uint8_t {
 
 // IP_VS_UDP_S_NORMAL: the single UDP state.
 constexpr std::uint8_t kUdpStateNormal = 0;
+// A persistence template's state (IP_VS_CTPL_S_*): NONE until a connection
+// it controls reaches ESTABLISHED (TCP) or gets a reply (UDP), then ASSURED.
+constexpr std::uint8_t kTemplateNone = 0;
+constexpr std::uint8_t kTemplateAssured = 1;
 
 // Which way a packet crosses the director, as IPVS's IP_VS_DIR_*.
 enum class ConnDir : std::uint8_t {

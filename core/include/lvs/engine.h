@@ -282,6 +282,7 @@ class Engine {
   // connection is being set up, once when it is (schedule_new).
   void sched_counts_changed(RealServer& rs);
   void set_state(Conn& c, ConnId id, ConnDir dir, std::uint8_t tcp_flags, Time now);
+  void assure_template(const Conn& c);
   Time conn_expiry(const Conn& c, Time now) const;
   void expire_conn(ConnId id, Time now);
   void expire_now(ConnId id);

@@ -49,7 +49,7 @@ struct IpvsServiceEntry {
 struct IpvsConnEntry {
   Proto proto = Proto::kTcp;   // printed as proto_name(): TCP, UDP, ICMP, IP (fwmark templates)
   std::uint32_t expires_s = 0; // seconds left, see conn_expires_seconds()
-  std::string state;           // kernel state name: "ESTABLISHED", "UDP", "NONE" (templates), ...
+  std::string state;           // kernel state name: "ESTABLISHED", "UDP", templates "NONE"/"ASSURED", ...
   Ip4 caddr = 0;
   std::uint16_t cport = 0;
   Ip4 vaddr = 0;               // the fwmark itself for fwmark templates, as the kernel stores it

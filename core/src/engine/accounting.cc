@@ -112,9 +112,19 @@ void Engine::set_state(Conn& c, ConnId id, ConnDir dir, std::uint8_t tcp_flags, 
         }
       }
       c.state = static_cast<std::uint8_t>(new_state);
+      if (new_state == TcpState::kEstablished) assure_template(c);
     }
+  } else if (c.proto == Proto::kUdp && dir == ConnDir::kOutput) {
+    assure_template(c);  // udp_state_transition: a reply assures it
   }
   table_->touch(id, conn_expiry(c, now));
+}
+
+// ip_vs_control_assure_ct: the connection's template, if any, is ASSURED.
+void Engine::assure_template(const Conn& c) {
+  if (c.control == kNoConn) return;
+  Conn& t = (*table_)[c.control];
+  if (t.flags & kConnTemplate) t.state |= kTemplateAssured;
 }
 
 // The connection timer fired (ip_vs_conn_expire).

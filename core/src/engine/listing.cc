@@ -13,7 +13,10 @@ IpvsListing Engine::listing(Time now) const {
     e.proto = c.proto;
     const Duration left = table_->expires_at(id) - now;
     e.expires_s = conn_expires_seconds(left);
-    if (c.proto == Proto::kTcp) {
+    if (c.flags & kConnTemplate) {
+      // ip_vs_state_name: a template's own states, whatever its protocol.
+      e.state = c.state == kTemplateNone ? "NONE" : c.state == kTemplateAssured ? "ASSURED" : "ERR!";
+    } else if (c.proto == Proto::kTcp) {
       e.state = std::string(tcp_state_name(static_cast<TcpState>(c.state)));
     } else if (c.proto == Proto::kUdp) {
       e.state = "UDP";

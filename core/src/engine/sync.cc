@@ -224,9 +224,9 @@ SyncApply Engine::apply_sync_conn(const SyncConn& s, Time now, bool* bound) {
   Conn& c = (*table_)[id];
   if (!tmpl) {
     c.aux = sync_sysctls_.sync_threshold;  // in_pkts
-    c.state = static_cast<std::uint8_t>(s.state);
-    c.sync_state = c.state;  // old_state
+    c.sync_state = static_cast<std::uint8_t>(s.state);  // old_state
   }
+  c.state = static_cast<std::uint8_t>(s.state);  // a template's NONE/ASSURED too
   Duration timeout = seconds(s.timeout_s);
   if (s.timeout_s == 0) {
     timeout = tmpl ? kSyncDefaultTimeout

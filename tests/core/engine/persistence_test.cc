@@ -262,5 +262,46 @@ TEST(PersistenceFtp, NonPersistentServiceLeavesDataToTheStack) {
   EXPECT_TRUE(refused.icmp_unreachable);
 }
 
+// What ipvsadm -L -c -n shows for the client's template: NONE until a
+// connection it controls is ESTABLISHED (TCP) or has a reply (UDP), then
+// ASSURED (ip_vs_control_assure_ct), whatever the template's protocol.
+std::string template_state(const Engine& e, Time now) {
+  for (const IpvsConnEntry& c : e.listing(now).conns)
+    if (c.cport == 0) return c.state;
+  return "(no template)";
+}
+
+TEST(PersistenceTemplateState, AssuredOnceAConnectionIsEstablished) {
+  Engine e(director_config());
+  const ServiceConfig s = persistent_rr(tcp_service());
+  ASSERT_TRUE(e.add_service(s));
+  ASSERT_TRUE(e.add_dest(s.key, nat_dest(kRs1, 8080)));
+  Bytes b = make_packet(seg(Proto::kTcp, kClient, 40001, kVip, 80, kSyn));
+  ASSERT_EQ(e.process(b.data(), b.size(), Side::kOutside, at(1)).action, Action::kForward);
+  EXPECT_EQ(template_state(e, at(1)), "NONE");
+  b = make_packet(seg(Proto::kTcp, kRs1, 8080, kClient, 40001, kSynAck));
+  e.process(b.data(), b.size(), Side::kInside, at(1.1));
+  EXPECT_EQ(template_state(e, at(1.1)), "NONE");  // SYN_RECV still
+  b = make_packet(seg(Proto::kTcp, kClient, 40001, kVip, 80, kAck));
+  e.process(b.data(), b.size(), Side::kOutside, at(1.2));
+  EXPECT_EQ(template_state(e, at(1.2)), "ASSURED");
+}
+
+TEST(PersistenceTemplateState, UdpTemplateAssuredByAReply) {
+  Engine e(director_config());
+  ServiceConfig s = persistent_rr(tcp_service(kVip, 53));
+  s.key.proto = Proto::kUdp;
+  ASSERT_TRUE(e.add_service(s));
+  ASSERT_TRUE(e.add_dest(s.key, nat_dest(kRs1, 53)));
+  Bytes b = make_packet(seg(Proto::kUdp, kClient, 5353, kVip, 53, 0, 20));
+  ASSERT_EQ(e.process(b.data(), b.size(), Side::kOutside, at(1)).action, Action::kForward);
+  b = make_packet(seg(Proto::kUdp, kClient, 5353, kVip, 53, 0, 20));
+  e.process(b.data(), b.size(), Side::kOutside, at(1.1));
+  EXPECT_EQ(template_state(e, at(1.1)), "NONE");
+  b = make_packet(seg(Proto::kUdp, kRs1, 53, kClient, 5353, 0, 40));
+  ASSERT_EQ(e.process(b.data(), b.size(), Side::kInside, at(1.2)).action, Action::kForward);
+  EXPECT_EQ(template_state(e, at(1.2)), "ASSURED");
+}
+
 }  // namespace
 }  // namespace lvs::test

@@ -297,6 +297,35 @@ TEST(SyncPersistence, TemplateKeepsClientOnItsServer) {
   EXPECT_NE(vc.next_hop, va.next_hop);  // what B would have done without the template
 }
 
+// A template's state travels with it (ip_vs_proc_conn sets cp->state for
+// templates too): once the master's is ASSURED, so is the backup's copy.
+TEST(SyncPersistence, TemplateStateIsSynced) {
+  Engine a(director_config()), b(director_config());
+  configure(a, false, true);
+  configure(b, true, true);
+  SyncMaster m(daemon_cfg(), Time{0});
+  SyncBackup bk(daemon_cfg());
+  a.set_sync_master(&m);
+  auto template_state = [](const Engine& e, Time now) {
+    for (const IpvsConnEntry& c : e.listing(now).conns)
+      if (c.cport == 0) return c.state;
+    return std::string("(none)");
+  };
+  Bytes p = make_packet(seg(Proto::kTcp, kClient, 40000, kVip, 80, kSyn));
+  a.process(p.data(), p.size(), Side::kOutside, at(1));
+  for (const SyncDatagram& d : m.collect(at(5))) bk.receive(d.bytes.data(), d.bytes.size(), at(5), b);
+  EXPECT_EQ(template_state(b, at(5)), "NONE");
+  p = make_packet(seg(Proto::kTcp, kClient, 40000, kVip, 80, kAck));
+  a.process(p.data(), p.size(), Side::kOutside, at(6));  // ESTABLISHED: the template is ASSURED
+  ASSERT_EQ(template_state(a, at(6)), "ASSURED");
+  for (int i = 0; i < 3; ++i) {  // the template is synced with every packet
+    p = make_packet(seg(Proto::kTcp, kClient, 40000, kVip, 80, kAck, 10));
+    a.process(p.data(), p.size(), Side::kOutside, at(6.1 + i * 0.1));
+  }
+  for (const SyncDatagram& d : m.collect(at(10))) bk.receive(d.bytes.data(), d.bytes.size(), at(10), b);
+  EXPECT_EQ(template_state(b, at(10)), "ASSURED");
+}
+
 // Under a connection idle past the persistence timeout, the master re-syncs
 // its template each time the template's timer fires, so the backup's copy
 // (bound, but controlling nothing there) is never missing; after takeover the
