@@ -6,7 +6,13 @@ namespace lvs {
 IpvsListing Engine::listing(Time now) const {
   fold_stats();
   IpvsListing out;
-  for (const auto& svc : services_) out.services.push_back(snapshot_service(*svc));
+  // The kernel's order, which ipvsadm --nosort keeps: its table of address
+  // services first, then its table of firewall-mark services (the order
+  // inside each follows a hash keyed on the netns pointer; creation order
+  // stands in for it).
+  for (bool fwmarks : {false, true})
+    for (const auto& svc : services_)
+      if (svc->cfg.key.is_fwmark() == fwmarks) out.services.push_back(snapshot_service(*svc));
   table_->for_each([&](ConnId id, const Conn& c) {
     if (c.flags & kConnMasquerade) return;
     IpvsConnEntry e;

@@ -206,6 +206,30 @@ TEST(DirectRouting, AReplySeenEndsInputOnlyTracking) {
   }
 }
 
+// The listing keeps the kernel's dump order, which ipvsadm --nosort shows:
+// every address service before any firewall-mark service.
+TEST(Listing, AddressServicesBeforeFirewallMarks) {
+  Engine e(director_config());
+  auto add = [&e](ServiceKey key) {
+    ServiceConfig s;
+    s.key = key;
+    s.scheduler = "rr";
+    ASSERT_TRUE(e.add_service(s));
+  };
+  ServiceKey mark;
+  mark.fwmark = 7;
+  add(mark);
+  add(tcp_service(kVip, 80));
+  mark.fwmark = 3;
+  add(mark);
+  add(tcp_service(kVip, 443));
+  std::vector<std::string> order;
+  for (const auto& svc : e.listing(at(1)).services)
+    order.push_back(svc.key.is_fwmark() ? "FWM " + std::to_string(svc.key.fwmark)
+                                        : "TCP " + std::to_string(svc.key.port));
+  EXPECT_EQ(order, (std::vector<std::string>{"TCP 80", "TCP 443", "FWM 7", "FWM 3"}));
+}
+
 // One-packet scheduling: every UDP datagram is scheduled on its own, nothing stays.
 TEST(OnePacket, EachDatagramScheduled) {
   Engine e(director_config());
