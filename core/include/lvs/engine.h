@@ -322,7 +322,6 @@ class Engine {
   // scheduler hears of them once (one index update instead of two).
   bool defer_counts_ = false;
   RealServer* counts_pending_ = nullptr;
-  std::uint16_t masq_next_port_ = 0;
   std::optional<EstimationTimer> est_timer_;
   Time last_advance_{0};
   // advance() has nothing to do before this: the table's next timer tick, the

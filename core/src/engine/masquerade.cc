@@ -1,15 +1,16 @@
 // Outbound flows that real servers originate themselves (not replies), SNATed
-// to masq_addr like iptables MASQUERADE: the source port is kept when free,
-// otherwise the next free port from 1024-65535 is taken.
+// to masq_addr like iptables MASQUERADE without --to-ports (Linux 6.1's
+// nf_nat_get_unique_tuple): the source port is kept when that makes a unique
+// tuple; otherwise nf_nat_l4proto_unique_tuple picks one of the same class
+// (1-511, 600-1023 or 1024-65535), trying up to 128 ports in a row from a
+// random offset, then 64, 32, 16 and 8 from new random offsets; when all
+// of those are taken the packet is dropped (the kernel's conntrack confirm
+// would find the clash).
+#include <algorithm>
+
 #include "lvs/engine.h"
 
 namespace lvs {
-namespace {
-
-constexpr std::uint16_t kPortMin = 1024;
-constexpr std::uint32_t kPortSpan = 65536 - kPortMin;
-
-}  // namespace
 
 Verdict Engine::masquerade_new(PacketView& p, Time now) {
   if (p.proto != Proto::kTcp && p.proto != Proto::kUdp) return drop(DropReason::kMasqUnsupported);
@@ -19,14 +20,17 @@ Verdict Engine::masquerade_new(PacketView& p, Time now) {
   };
   std::uint16_t port = p.sport;
   if (taken(port)) {
+    // The port's class: privileged ports map onto privileged ones.
+    const std::uint32_t min = p.sport < 512 ? 1 : p.sport < 1024 ? 600 : 1024;
+    const std::uint32_t range = p.sport < 512 ? 511 : p.sport < 1024 ? 424 : 64512;
     bool found = false;
-    for (std::uint32_t i = 0; i < kPortSpan; ++i) {
-      port = static_cast<std::uint16_t>(kPortMin + (masq_next_port_ + i) % kPortSpan);
-      if (!taken(port)) {
-        masq_next_port_ = static_cast<std::uint16_t>((masq_next_port_ + i + 1) % kPortSpan);
-        found = true;
-        break;
+    for (std::uint32_t attempts = std::min<std::uint32_t>(range, 128);; attempts /= 2) {
+      auto off = static_cast<std::uint16_t>(cfg_.rng());  // get_random_u16(), a u16 that wraps
+      for (std::uint32_t i = 0; i < attempts && !found; ++i, ++off) {
+        port = static_cast<std::uint16_t>(min + off % range);
+        found = !taken(port);
       }
+      if (found || attempts >= range || attempts < 16) break;
     }
     if (!found) return drop(DropReason::kMasqPortsExhausted);
   }

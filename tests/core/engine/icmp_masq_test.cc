@@ -167,6 +167,52 @@ TEST_F(IcmpAndMasq, OutboundFlowIsMasqueraded) {
   EXPECT_EQ(got, make_packet(seg(Proto::kTcp, "198.51.100.7", 443, kRs2, 33000, kSynAck)));
 }
 
+// When a real server's source port is taken towards that peer, MASQUERADE
+// maps it into the same class (nf_nat_l4proto_unique_tuple): below 512 into
+// 1-511, 512-1023 into 600-1023, anything else into 1024-65535.
+TEST_F(IcmpAndMasq, MasqueradedPortKeepsItsClass) {
+  struct Case {
+    std::uint16_t sport;
+    std::uint16_t lo, hi;
+  };
+  for (const Case& c : {Case{80, 1, 511}, Case{0x1ff, 1, 511}, Case{512, 600, 1023},
+                        Case{700, 600, 1023}, Case{1023, 600, 1023}, Case{33000, 1024, 65535}}) {
+    for (const char* rs : {kRs1, kRs2}) {
+      Bytes got;
+      ASSERT_EQ(out(seg(Proto::kUdp, rs, c.sport, "198.51.100.7", 53, 0, 10), at(1), &got).action,
+                Action::kForward);
+      PacketView pv;
+      ASSERT_EQ(parse_ipv4(got.data(), got.size(), pv), ParseStatus::kOk);
+      if (rs == kRs1) {
+        EXPECT_EQ(pv.sport, c.sport);  // free: kept
+      } else {
+        EXPECT_NE(pv.sport, c.sport);
+        EXPECT_GE(pv.sport, c.lo) << c.sport;
+        EXPECT_LE(pv.sport, c.hi) << c.sport;
+      }
+    }
+  }
+}
+
+// With every port of the class taken towards one peer, the search gives up
+// and the packet is dropped, counted as masq_ports_exhausted; other classes
+// and other peers are unaffected.
+TEST(MasqPorts, ExhaustedClassDrops) {
+  Engine e(director_config(2048));
+  auto send = [&e](const char* rs, std::uint16_t sport, const char* peer) {
+    Bytes b = make_packet(seg(Proto::kUdp, rs, sport, peer, 53, 0, 10));
+    return e.process(b.data(), b.size(), Side::kInside, at(1));
+  };
+  for (std::uint16_t port = 600; port <= 1023; ++port)
+    ASSERT_EQ(send(kRs1, port, "198.51.100.7").action, Action::kForward) << port;
+  const Verdict v = send(kRs2, 700, "198.51.100.7");
+  EXPECT_EQ(v.action, Action::kDrop);
+  EXPECT_EQ(v.reason, DropReason::kMasqPortsExhausted);
+  EXPECT_EQ(e.drops(DropReason::kMasqPortsExhausted), 1u);
+  EXPECT_EQ(send(kRs2, 700, "198.51.100.8").action, Action::kForward);   // another peer
+  EXPECT_EQ(send(kRs2, 40000, "198.51.100.7").action, Action::kForward); // another class
+}
+
 // Masquerading to the floating VIP instead, so outbound flows survive failover.
 TEST(MasqToVip, UsesVip) {
   EngineConfig cfg = director_config();
