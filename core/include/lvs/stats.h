@@ -36,8 +36,16 @@ struct Rates {
   std::uint64_t outbps = 0;
 };
 
-// The estimator's period: estimation_timer re-arms itself at jiffies + 2*HZ.
+// The estimator's nominal period: estimation_timer re-arms itself at
+// jiffies + 2*HZ, and every pass takes its delta as two seconds' worth.
 constexpr Duration kEstimatorPeriod = seconds(2);
+
+// The period that timer really runs at on a kernel built with CONFIG_HZ=hz:
+// the timer wheel files a timer 2*HZ ahead in a coarse level and rounds its
+// expiry up to strictly past that level's granularity (calc_index), so a
+// steady pass-to-pass period of 2.016 s at HZ=250, 2.048 s at HZ=1000, 2.08 s
+// at HZ=100. A steady load then reads that much above its true rate.
+Duration estimator_period_for_hz(std::uint32_t hz);
 
 // Averages as the kernel stores them: cps/inpps/outpps scaled by 2^10,
 // inbps/outbps scaled by 2^5.
@@ -85,27 +93,32 @@ class Estimator {
 class EstimationTimer {
  public:
   enum class Lateness {
-    // Passes stay on the grid start + k*2s; a call that arrives after several
+    // Passes stay on the grid start + k*period; a call that arrives after several
     // deadlines runs one pass per missed deadline. If the caller advances the
     // timer before counting the packets stamped `now`, this is exactly a timer
     // that never fires late: nothing was counted between the missed deadlines.
     kCatchUp,
     // What a late kernel timer does: one pass now, treating the whole gap as
-    // one 2 s period, then re-arm at now + 2 s (mod_timer(jiffies + 2*HZ)).
+    // one 2 s period, then re-arm one period after now (mod_timer(jiffies + 2*HZ)).
     kFireOnce,
   };
 
-  // ip_vs_estimator_net_init arms the first pass 2 s after start.
-  explicit EstimationTimer(Time start, Lateness lateness = Lateness::kCatchUp);
+  // ip_vs_estimator_net_init arms the first pass one period after start.
+  // `period` is kEstimatorPeriod, or estimator_period_for_hz() to follow a
+  // real kernel's timer wheel.
+  explicit EstimationTimer(Time start, Lateness lateness = Lateness::kCatchUp,
+                           Duration period = kEstimatorPeriod);
 
   // Number of estimation passes due at `now` (0 if none); moves the deadline.
   std::uint64_t advance(Time now);
   Time next_deadline() const { return next_; }
   Lateness lateness() const { return lateness_; }
+  Duration period() const { return period_; }
 
  private:
   Time next_;
   Lateness lateness_;
+  Duration period_;
 };
 
 // Counters and rates of one virtual service or real server (struct ip_vs_stats).

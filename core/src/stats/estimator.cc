@@ -1,3 +1,5 @@
+#include <cassert>
+
 #include "lvs/stats.h"
 
 namespace lvs {
@@ -55,17 +57,34 @@ Rates Estimator::rates() const {
   return r;
 }
 
-EstimationTimer::EstimationTimer(Time start, Lateness lateness)
-    : next_(start + kEstimatorPeriod), lateness_(lateness) {}
+Duration estimator_period_for_hz(std::uint32_t hz) {
+  assert(hz > 0);
+  const std::uint64_t ahead = 2 * std::uint64_t{hz};
+  // The callback runs with the wheel clock one past the bucket that fired,
+  // so the level is chosen for 2*HZ - 1; level n starts at 63 << 3(n-1)
+  // jiffies ahead and has a granularity of 8^n jiffies.
+  std::uint64_t granularity = 1;
+  for (std::uint64_t level_start = 63; ahead - 1 >= level_start; level_start <<= 3)
+    granularity <<= 3;
+  // The expiry is a multiple of the granularity from the second pass on, and
+  // is rounded up to the next multiple strictly past expiry + 2*HZ.
+  const std::uint64_t jiffies = (ahead / granularity + 1) * granularity;
+  return Duration{static_cast<Duration::rep>(jiffies * 1'000'000'000u / hz)};
+}
+
+EstimationTimer::EstimationTimer(Time start, Lateness lateness, Duration period)
+    : next_(start + period), lateness_(lateness), period_(period) {
+  assert(period > Duration::zero());
+}
 
 std::uint64_t EstimationTimer::advance(Time now) {
   if (now < next_) return 0;
   if (lateness_ == Lateness::kFireOnce) {
-    next_ = now + kEstimatorPeriod;
+    next_ = now + period_;
     return 1;
   }
-  const auto missed = static_cast<std::uint64_t>((now - next_) / kEstimatorPeriod) + 1;
-  next_ += kEstimatorPeriod * static_cast<Duration::rep>(missed);
+  const auto missed = static_cast<std::uint64_t>((now - next_) / period_) + 1;
+  next_ += period_ * static_cast<Duration::rep>(missed);
   return missed;
 }
 
