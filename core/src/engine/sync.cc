@@ -102,6 +102,12 @@ SyncConn Engine::sync_entry(const Conn& c, Time now) const {
   SyncConn s;
   s.protocol = static_cast<std::uint8_t>(c.proto);
   s.flags = kernel_conn_flags(c.flags);
+  // A template took its real server's conn_flags at ip_vs_bind_dest, which
+  // are always INACTIVE, and NOOUTPUT for other than NAT.
+  if (c.flags & kConnTemplate) {
+    s.flags |= kKInactive;
+    if ((s.flags & kKFwdMask) != static_cast<std::uint32_t>(ForwardMethod::kMasq)) s.flags |= kKNoOutput;
+  }
   s.state = c.state;
   s.cport = c.cport;
   s.vport = c.vport;
@@ -205,10 +211,10 @@ SyncApply Engine::apply_sync_conn(const SyncConn& s, Time now, bool* bound) {
   if (id != kNoConn) {
     Conn& c = (*table_)[id];
     RealServer* rs = dest_of(c);
+    // Only activeconns moves: the kernel leaves inactconns alone here, though
+    // ip_vs_bind_dest/ip_vs_unbind_dest count an INACTIVE entry in it.
     if (((c.flags ^ flags) & kConnInactive) && !tmpl && rs) {
-      const int d = (flags & kConnInactive) ? 1 : -1;
-      rs->active_conns -= d;
-      rs->inactive_conns += d;
+      rs->active_conns += (flags & kConnInactive) ? -1 : 1;
       sched_counts_changed(*rs);
     }
     c.flags = static_cast<std::uint16_t>((flags & kConnInactive) | (c.flags & ~kConnInactive));
@@ -222,8 +228,11 @@ SyncApply Engine::apply_sync_conn(const SyncConn& s, Time now, bool* bound) {
   }
 
   Conn& c = (*table_)[id];
-  if (!tmpl) {
-    c.aux = sync_sysctls_.sync_threshold;  // in_pkts
+  // in_pkts = sync_threshold, templates included (theirs is sync_state here).
+  if (tmpl) {
+    c.sync_state = static_cast<std::uint8_t>(std::min<std::uint32_t>(sync_sysctls_.sync_threshold, 0xff));
+  } else {
+    c.aux = sync_sysctls_.sync_threshold;
     c.sync_state = static_cast<std::uint8_t>(s.state);  // old_state
   }
   c.state = static_cast<std::uint8_t>(s.state);  // a template's NONE/ASSURED too

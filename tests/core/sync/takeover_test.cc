@@ -184,8 +184,12 @@ TEST_F(SyncTakeover, FailbackSyncsTheOtherWay) {
   }
 }
 
-// A state change on the master moves the backup's count from active to
-// inactive; the backup's timer then ends the connection with the synced timeout.
+// A state change on the master takes the backup's connection off its active
+// count; the backup's timer then ends the connection with the synced timeout.
+// ip_vs_proc_conn moves only activeconns when a sync message flips
+// IP_VS_CONN_F_INACTIVE (it never touches inactconns), while ip_vs_unbind_dest
+// takes an INACTIVE connection off inactconns: so the kernel's backup reads
+// 0 active / 0 inactive after the update and -1 inactive after the expiry.
 TEST_F(SyncTakeover, BackupCountsFollowStateAndExpire) {
   tcp_flows(a_, 1, 1);
   ship(master_a_, backup_b_, b_, at(4));
@@ -199,7 +203,7 @@ TEST_F(SyncTakeover, BackupCountsFollowStateAndExpire) {
   ship(master_a_, backup_b_, b_, at(9));
   EXPECT_EQ(backup_b_.stats().conns_updated, 1u);
   EXPECT_EQ(brs->active_conns, 0);
-  EXPECT_EQ(brs->inactive_conns, 1);
+  EXPECT_EQ(brs->inactive_conns, 0);
   const ConnId id = b_.conns().find_in(Proto::kTcp, ip(c), 40000, ip(kVip), 80);
   ASSERT_NE(id, kNoConn);
   EXPECT_EQ(b_.conns()[id].state, static_cast<std::uint8_t>(TcpState::kFinWait));
@@ -207,7 +211,35 @@ TEST_F(SyncTakeover, BackupCountsFollowStateAndExpire) {
   EXPECT_EQ(b_.conns().size(), 1u);
   b_.advance(at(9 + 120.1));  // FIN_WAIT's 120 s, from the message
   EXPECT_EQ(b_.conns().size(), 0u);
-  EXPECT_EQ(brs->inactive_conns, 0);
+  EXPECT_EQ(brs->active_conns, 0);
+  EXPECT_EQ(brs->inactive_conns, -1);
+}
+
+// The other way: an entry created inactive (CLOSE) counts in inactconns at
+// ip_vs_bind_dest; an update without IP_VS_CONN_F_INACTIVE adds it to
+// activeconns only, so the kernel's backup shows it in both columns.
+TEST_F(SyncTakeover, BackupUpdateToActiveMovesOnlyActiveCount) {
+  SyncConn s;
+  s.protocol = 6;
+  s.flags = kKSync | kKInactive;
+  s.state = static_cast<std::uint16_t>(TcpState::kClose);
+  s.caddr = ip(kClient);
+  s.cport = 1234;
+  s.vaddr = ip(kVip);
+  s.vport = 80;
+  s.daddr = ip(kRs1);
+  s.dport = 8080;
+  s.timeout_s = 10;
+  ASSERT_EQ(b_.apply_sync_conn(s, at(1)), SyncApply::kCreated);
+  const RealServer* rs = b_.find_dest(tcp_service(), ip(kRs1), 8080);
+  EXPECT_EQ(rs->active_conns, 0);
+  EXPECT_EQ(rs->inactive_conns, 1);
+  s.flags = kKSync;
+  s.state = static_cast<std::uint16_t>(TcpState::kEstablished);
+  s.timeout_s = 900;
+  ASSERT_EQ(b_.apply_sync_conn(s, at(2)), SyncApply::kUpdated);
+  EXPECT_EQ(rs->active_conns, 1);
+  EXPECT_EQ(rs->inactive_conns, 1);
 }
 
 // The master rescheduled a client key to another server: an active entry
@@ -370,6 +402,44 @@ TEST(SyncPersistence, TemplateOutlivesPersistenceTimeoutOnBackup) {
   EXPECT_NE(vc.next_hop, first.next_hop);  // what B would have done without the template
   // B's template took the 60 s it was last synced with, as the master's has.
   EXPECT_EQ(b.conns().expires_at(tmpl), at(760.5));
+}
+
+// ip_vs_proc_conn sets in_pkts to sync_threshold for templates too. With
+// sync_period 0 and no refresh period, ip_vs_sync_conn_needed syncs a template
+// only when its in_pkts equals sync_threshold (3); after takeover each packet
+// of a connection under the synced template raises it to 4, 5, 6..., so the
+// new master never re-sends that template. (Its connection is synced at its
+// own third packet, once ESTABLISHED.)
+TEST(SyncPersistence, SyncedTemplateStartsAtThreshold) {
+  Engine a(director_config()), b(director_config());
+  configure(a, false, true);
+  configure(b, true, true);
+  SyncMaster ma(daemon_cfg(), Time{0}), mb(daemon_cfg(), Time{0});
+  SyncBackup bk(daemon_cfg());
+  a.set_sync_master(&ma);
+  Bytes syn = make_packet(seg(Proto::kTcp, kClient, 40000, kVip, 80, kSyn));
+  const Verdict va = a.process(syn.data(), syn.size(), Side::kOutside, at(1));
+  for (const SyncDatagram& d : ma.collect(at(5))) bk.receive(d.bytes.data(), d.bytes.size(), at(5), b);
+  ASSERT_NE(b.conns().find_in(Proto::kTcp, ip(kClient), 0, ip(kVip), 80), kNoConn);
+
+  SyncSysctls sys;
+  sys.sync_period = 0;  // threshold stays 3
+  b.set_sync_sysctls(sys);
+  b.set_sync_master(&mb);
+  auto send = [&b](const PacketSpec& p, double t, Side side = Side::kOutside) {
+    Bytes x = make_packet(p);
+    return b.process(x.data(), x.size(), side, at(t));
+  };
+  const Verdict v = send(seg(Proto::kTcp, kClient, 40001, kVip, 80, kSyn), 6);
+  EXPECT_EQ(v.next_hop, va.next_hop);
+  send(seg(Proto::kTcp, format_ip4(v.next_hop), 8080, kClient, 40001, kSynAck), 6, Side::kInside);
+  for (int i = 0; i < 5; ++i) send(seg(Proto::kTcp, kClient, 40001, kVip, 80, kAck, 10), 6.1 + i * 0.1);
+  int templates = 0, conns = 0;
+  for (const SyncDatagram& d : mb.collect(at(10)))
+    for (const SyncConn& c : decode_sync_message(d.bytes.data(), d.bytes.size()).conns)
+      ++((c.flags & kKTemplate) ? templates : conns);
+  EXPECT_EQ(templates, 0);
+  EXPECT_EQ(conns, 1);
 }
 
 // A backup with a sync id ignores other ids; id 0 accepts every message.

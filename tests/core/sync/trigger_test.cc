@@ -167,6 +167,27 @@ TEST_F(SyncTemplates, TemplateFollowsEveryPacket) {
   EXPECT_EQ(entries[0].daddr, ip(kRs1));
 }
 
+// A template's flags on the wire are what ip_vs_bind_dest gave it: the real
+// server's conn_flags, which __ip_vs_update_dest always makes
+// IP_VS_CONN_F_INACTIVE and, for other than NAT, IP_VS_CONN_F_NOOUTPUT.
+TEST_F(SyncTemplates, TemplateCarriesDestConnFlags) {
+  client(kSyn, 1);
+  RealServerConfig dr = nat_dest(kRs1, 0);
+  dr.fwd = ForwardMethod::kDirectRoute;
+  ServiceConfig s = service("rr");
+  s.key.port = 443;
+  s.flags = kSvcPersistent;
+  add_service(s);
+  add_dest(s.key, dr);
+  EXPECT_EQ(in(seg(Proto::kTcp, kClient, 40001, kVip, 443, kSyn), at(2)).action, Action::kForward);
+  const auto entries = synced();
+  ASSERT_EQ(entries.size(), 2u);  // each SYN_RECV connection's template
+  // Decoding adds IP_VS_CONN_F_SYNC, as the backup does.
+  EXPECT_EQ(entries[0].flags, kKTemplate | kKInactive | kKSync);  // NAT: fwd bits 0
+  EXPECT_EQ(entries[1].flags, kKTemplate | kKInactive | kKNoOutput | kKSync |
+                                  static_cast<std::uint32_t>(ForwardMethod::kDirectRoute));
+}
+
 // ip_vs_conn_expire: a template whose timer fires while it still controls a
 // connection is re-armed for 60 s and synced with that timeout each time; once
 // it controls nothing it expires unsynced.
