@@ -22,6 +22,20 @@ constexpr Duration kSyncDefaultTimeout = seconds(180);
 
 std::int64_t to_ms(Duration d) { return std::chrono::duration_cast<milliseconds>(d).count(); }
 
+// cp->sync_endtime starts as the creation time (ip_vs_conn_new); the engine
+// records it on the connection's first packet, which is its creation.
+// Indexed by slot: the table has more slots than its capacity (8/7 of it).
+std::uint32_t& sync_endtime(std::vector<std::uint32_t>& endtimes, std::size_t capacity, Conn& c,
+                            ConnId id, Time now) {
+  if (id >= endtimes.size())
+    endtimes.resize(std::max<std::size_t>(std::size_t{id} + 1, capacity + capacity / 7 + 16), 0);
+  if (!(c.sync_flags & kSyncEndtimeSet)) {
+    endtimes[id] = static_cast<std::uint32_t>(to_ms(now)) & ~3u;
+    c.sync_flags |= kSyncEndtimeSet;
+  }
+  return endtimes[id];
+}
+
 }  // namespace
 
 void Engine::sync_conn(ConnId id, Time now) {
@@ -66,12 +80,13 @@ bool Engine::sync_needed(Conn& c, ConnId id, std::uint32_t pkts, Time now) {
       force = c.state != c.sync_state;
     }
   }
+  // Kept whatever sync_refresh_period is, so that turning it on later
+  // measures from the last sync, as the kernel's cp->sync_endtime does.
+  std::uint32_t& endtime = sync_endtime(sync_endtime_, table_->capacity(), c, id, now);
   if (!(force && c.state != static_cast<std::uint8_t>(TcpState::kEstablished))) {
     const std::int64_t refresh = to_ms(s.sync_refresh_period);
     if (refresh > 0) {
-      if (sync_endtime_.size() != table_->capacity()) sync_endtime_.assign(table_->capacity(), 0);
-      // A new connection's end time is its creation time, which is its first packet.
-      const std::uint32_t orig = (c.sync_flags & kSyncEndtimeSet) ? sync_endtime_[id] : (now_t & ~3u);
+      const std::uint32_t orig = endtime;
       const std::int64_t diff = static_cast<std::int32_t>(n - orig);
       const std::int64_t min_diff = std::max<std::int64_t>(timeout / 2, 10000);
       if (std::llabs(diff) < std::min(refresh, min_diff)) {
@@ -91,10 +106,7 @@ bool Engine::sync_needed(Conn& c, ConnId id, std::uint32_t pkts, Time now) {
     }
   }
   if (!tmpl) c.sync_state = c.state;
-  if (!sync_endtime_.empty()) {
-    sync_endtime_[id] = n;
-    c.sync_flags |= kSyncEndtimeSet;
-  }
+  endtime = n;
   return true;
 }
 
@@ -186,6 +198,7 @@ ConnId Engine::sync_create(const SyncConn& s, std::uint16_t flags, Time now) {
   RealServer* rs = sync_find_dest(s);
   const ConnId id = table_->insert(c, now);
   if (id == kNoConn) return kNoConn;
+  sync_endtime(sync_endtime_, table_->capacity(), (*table_)[id], id, now);
   if (rs) sync_bind((*table_)[id], *rs);
   if (table_->size() > peak_conns_) peak_conns_ = table_->size();
   return id;

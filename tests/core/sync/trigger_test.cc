@@ -263,5 +263,35 @@ TEST_F(SyncTrigger, RefreshPeriodAndRetries) {
   }
 }
 
+// The refresh test measures from cp->sync_endtime, which ip_vs_conn_new sets
+// to the creation time, not from the first packet that asks. UDP timeout 5 s,
+// refresh 30 s, period 0, no retries; a datagram each second from t = 1: the
+// limit is min(30, max(5 / 2, 10)) = 10 s, and at t the end time moved by
+// (t + 5) - 1 from creation: held back until t = 6, then every 10 s after the
+// last sync's end time (6 + 5 = 11, so t = 16, then 26).
+TEST_F(SyncTrigger, RefreshCountsFromCreation) {
+  ServiceConfig svc;
+  svc.key.proto = Proto::kUdp;
+  svc.key.addr = ip(kVip);
+  svc.key.port = 53;
+  svc.scheduler = "rr";
+  add_service(svc);
+  add_dest(svc.key, nat_dest(kRs2, 53));
+  Timeouts t;
+  ASSERT_TRUE(t.set(seconds(0), seconds(0), seconds(5)));
+  engine_.set_timeouts(t);
+  SyncSysctls s;
+  s.sync_period = 0;
+  s.sync_refresh_period = seconds(30);
+  engine_.set_sync_sysctls(s);
+  std::vector<int> got;
+  for (int n = 1; n <= 30; ++n) {
+    const std::uint64_t before = master_.stats().conns_queued;
+    in(seg(Proto::kUdp, kClient, 5353, kVip, 53), at(n));
+    if (master_.stats().conns_queued != before) got.push_back(n);
+  }
+  EXPECT_EQ(got, (std::vector<int>{6, 16, 26}));
+}
+
 }  // namespace
 }  // namespace lvs::test
