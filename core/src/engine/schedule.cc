@@ -107,7 +107,10 @@ ConnId Engine::persistent_template(VirtualService& svc, const PacketView& p, Tim
   t.vport = t_vport;
   t.daddr = rs->cfg.addr;
   t.dport = port_specific ? rs->cfg.port : 0;
-  t.flags = static_cast<std::uint16_t>(kConnTemplate | static_cast<std::uint16_t>(rs->cfg.fwd));
+  // ip_vs_bind_dest gives the template its real server's conn_flags: the
+  // method, INACTIVE always, and NOOUTPUT for other than NAT.
+  t.flags = static_cast<std::uint16_t>(kConnTemplate | kConnInactive | static_cast<std::uint16_t>(rs->cfg.fwd));
+  if (rs->cfg.fwd != ForwardMethod::kMasq) t.flags |= kConnNoOutput;
   t.dest = rs->id;
   tid = table_->insert(t, now + svc.cfg.timeout);
   if (tid == kNoConn) {

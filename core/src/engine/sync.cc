@@ -113,13 +113,7 @@ bool Engine::sync_needed(Conn& c, ConnId id, std::uint32_t pkts, Time now) {
 SyncConn Engine::sync_entry(const Conn& c, Time now) const {
   SyncConn s;
   s.protocol = static_cast<std::uint8_t>(c.proto);
-  s.flags = kernel_conn_flags(c.flags);
-  // A template took its real server's conn_flags at ip_vs_bind_dest, which
-  // are always INACTIVE, and NOOUTPUT for other than NAT.
-  if (c.flags & kConnTemplate) {
-    s.flags |= kKInactive;
-    if ((s.flags & kKFwdMask) != static_cast<std::uint32_t>(ForwardMethod::kMasq)) s.flags |= kKNoOutput;
-  }
+  s.flags = kernel_conn_flags(c.flags);  // a template's include INACTIVE (persistent_template)
   s.state = c.state;
   s.cport = c.cport;
   s.vport = c.vport;
