@@ -94,6 +94,9 @@ struct EngineConfig {
   // service of its own goes to the VIP's FTP (port 21) service when the port
   // is 20 or at least this (ip_vs_service_find's passive FTP data rule).
   std::uint16_t unprivileged_port_start = 1024;
+  // Time between rate-estimator passes: 2 s, or estimator_period_for_hz()
+  // for the period a real kernel's timer wheel gives (2.016 s at HZ=250).
+  Duration estimator_period = kEstimatorPeriod;
   RandomSource rng;                        // twos and mh; a seeded default when empty
   // The established-flow shortcut (engine/fast_path.h): a packet of an
   // ESTABLISHED NAT connection that changes no state is forwarded without the

@@ -179,7 +179,7 @@ void Engine::advance_due(Time now) {
     // bring the table's timer wheel to `now` before anything is inserted.
     clock_started_ = true;
     last_advance_ = now;
-    est_timer_.emplace(now);
+    est_timer_.emplace(now, EstimationTimer::Lateness::kCatchUp, cfg_.estimator_period);
     table_->expire(now, [this, now](ConnId id) { expire_conn(id, now); });
   }
   if (now > last_advance_) {
@@ -197,7 +197,9 @@ void Engine::advance_due(Time now) {
     fold_stats();
     for (auto& svc : services_) svc->stats.estimate(passes);
     for (DestSlot& slot : dests_)
-      if (slot.rs) slot.rs->stats.estimate(passes);
+      // A deleted real server's estimator is stopped (ip_vs_stop_estimator)
+      // and resumes where it was if the server comes back.
+      if (slot.rs && slot.rs->available()) slot.rs->stats.estimate(passes);
     total_.estimate(passes);
   }
   quiet_until_ = std::min(table_->next_tick_time(), est_timer_->next_deadline());

@@ -29,8 +29,11 @@ void count_packet(Stats& s, bool in, std::size_t bytes) {
 
 // ip_vs_in_stats / ip_vs_out_stats: the real server, and through it
 // (Engine::fold_stats) its service and the totals.
+// ip_vs_in_stats / ip_vs_out_stats: nothing is counted for a real server
+// that has left its service (not IP_VS_DEST_F_AVAILABLE), not even in the
+// service's or the totals' counters.
 void count_conn_packet(RealServer* rs, bool in, std::size_t bytes) {
-  if (rs) count_packet(rs->stats, in, bytes);
+  if (rs && rs->available()) count_packet(rs->stats, in, bytes);
 }
 
 // A packet of connection `id` leaving towards the real servers (in) or the clients.

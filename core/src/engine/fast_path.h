@@ -151,9 +151,9 @@ template <bool kFromClient>
   const std::uint32_t dest = c.dest;
   if (mismatch != 0 || dest >= dests_.size()) return false;
   RealServer* rs = dests_[dest].rs.get();
-  // From a client, a deleted real server is the general path's business
-  // (expire_nodest_conn decides); its replies still flow.
-  if (rs == nullptr || (kFromClient && !rs->available())) return false;
+  // A deleted real server is the general path's business: from a client,
+  // expire_nodest_conn decides; its replies still flow, uncounted.
+  if (rs == nullptr || !rs->available()) return false;
 
   // set_state: ESTABLISHED stays, the timer restarts. Restarting it earlier
   // (the timeouts were shortened) moves the entry between timer lists: the

@@ -42,9 +42,12 @@ IpvsListing Engine::listing(Time now) const {
 
 void Engine::zero_stats() {
   fold_stats();
-  for (auto& svc : services_) svc->stats.zero();
-  for (DestSlot& slot : dests_)
-    if (slot.rs) slot.rs->stats.zero();
+  // ip_vs_zero_all: every service and the real servers in its list; a
+  // deleted one waiting in the trash keeps its counters.
+  for (auto& svc : services_) {
+    svc->stats.zero();
+    for (RealServer* d : svc->dests) d->stats.zero();
+  }
   total_.zero();
 }
 
