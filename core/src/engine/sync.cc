@@ -218,10 +218,11 @@ SyncApply Engine::apply_sync_conn(const SyncConn& s, Time now, bool* bound) {
   if (id != kNoConn) {
     Conn& c = (*table_)[id];
     RealServer* rs = dest_of(c);
-    // Only activeconns moves: the kernel leaves inactconns alone here, though
-    // ip_vs_bind_dest/ip_vs_unbind_dest count an INACTIVE entry in it.
+    // The flip moves the connection between activeconns and inactconns.
     if (((c.flags ^ flags) & kConnInactive) && !tmpl && rs) {
-      rs->active_conns += (flags & kConnInactive) ? -1 : 1;
+      const int d = (flags & kConnInactive) ? 1 : -1;
+      rs->active_conns -= d;
+      rs->inactive_conns += d;
       sched_counts_changed(*rs);
     }
     c.flags = static_cast<std::uint16_t>((flags & kConnInactive) | (c.flags & ~kConnInactive));

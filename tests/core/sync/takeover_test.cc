@@ -184,12 +184,10 @@ TEST_F(SyncTakeover, FailbackSyncsTheOtherWay) {
   }
 }
 
-// A state change on the master takes the backup's connection off its active
-// count; the backup's timer then ends the connection with the synced timeout.
-// ip_vs_proc_conn moves only activeconns when a sync message flips
-// IP_VS_CONN_F_INACTIVE (it never touches inactconns), while ip_vs_unbind_dest
-// takes an INACTIVE connection off inactconns: so the kernel's backup reads
-// 0 active / 0 inactive after the update and -1 inactive after the expiry.
+// A state change on the master moves the backup's count from active to
+// inactive (ip_vs_proc_conn moves both counters when a sync message flips
+// IP_VS_CONN_F_INACTIVE); the backup's timer then ends the connection with
+// the synced timeout.
 TEST_F(SyncTakeover, BackupCountsFollowStateAndExpire) {
   tcp_flows(a_, 1, 1);
   ship(master_a_, backup_b_, b_, at(4));
@@ -203,7 +201,7 @@ TEST_F(SyncTakeover, BackupCountsFollowStateAndExpire) {
   ship(master_a_, backup_b_, b_, at(9));
   EXPECT_EQ(backup_b_.stats().conns_updated, 1u);
   EXPECT_EQ(brs->active_conns, 0);
-  EXPECT_EQ(brs->inactive_conns, 0);
+  EXPECT_EQ(brs->inactive_conns, 1);
   const ConnId id = b_.conns().find_in(Proto::kTcp, ip(c), 40000, ip(kVip), 80);
   ASSERT_NE(id, kNoConn);
   EXPECT_EQ(b_.conns()[id].state, static_cast<std::uint8_t>(TcpState::kFinWait));
@@ -212,13 +210,13 @@ TEST_F(SyncTakeover, BackupCountsFollowStateAndExpire) {
   b_.advance(at(9 + 120.1));  // FIN_WAIT's 120 s, from the message
   EXPECT_EQ(b_.conns().size(), 0u);
   EXPECT_EQ(brs->active_conns, 0);
-  EXPECT_EQ(brs->inactive_conns, -1);
+  EXPECT_EQ(brs->inactive_conns, 0);
 }
 
 // The other way: an entry created inactive (CLOSE) counts in inactconns at
-// ip_vs_bind_dest; an update without IP_VS_CONN_F_INACTIVE adds it to
-// activeconns only, so the kernel's backup shows it in both columns.
-TEST_F(SyncTakeover, BackupUpdateToActiveMovesOnlyActiveCount) {
+// ip_vs_bind_dest; an update without IP_VS_CONN_F_INACTIVE moves it to
+// activeconns.
+TEST_F(SyncTakeover, BackupUpdateToActiveMovesTheCount) {
   SyncConn s;
   s.protocol = 6;
   s.flags = kKSync | kKInactive;
@@ -239,7 +237,7 @@ TEST_F(SyncTakeover, BackupUpdateToActiveMovesOnlyActiveCount) {
   s.timeout_s = 900;
   ASSERT_EQ(b_.apply_sync_conn(s, at(2)), SyncApply::kUpdated);
   EXPECT_EQ(rs->active_conns, 1);
-  EXPECT_EQ(rs->inactive_conns, 1);
+  EXPECT_EQ(rs->inactive_conns, 0);
 }
 
 // The master rescheduled a client key to another server: an active entry
