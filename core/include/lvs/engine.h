@@ -246,8 +246,8 @@ class Engine {
   Verdict from_inside(PacketView& p, Time now, const ConnTable::Probe* probe = nullptr);
   Verdict forward_in(PacketView& p, ConnId id, Time now);
   Verdict forward_out(PacketView& p, ConnId id, Time now);
-  Verdict icmp_from_outside(PacketView& p, Time now, bool& handled);
-  Verdict icmp_from_inside(PacketView& p, Time now, bool& handled);
+  Verdict icmp_from_outside(PacketView& p, bool& handled);
+  Verdict icmp_from_inside(PacketView& p, bool& handled);
   Verdict drop(DropReason r);
   // fast_path.h: the established-flow shortcut. Forwards `p`, a plain ACK
   // (plain_ack), as from_outside (kFromClient) or from_inside would, when

@@ -105,7 +105,7 @@ Verdict Engine::from_outside(PacketView& p, Time now, std::uint32_t fwmark,
                              const ConnTable::Probe* probe) {
   if (p.proto == Proto::kIcmp && is_icmp_error(p.icmp_type)) {
     bool handled = false;
-    Verdict v = icmp_from_outside(p, now, handled);
+    Verdict v = icmp_from_outside(p, handled);
     if (handled) return v;
   }
   if (is_tcp_or_udp(p.proto)) {
@@ -164,7 +164,7 @@ Verdict Engine::forward_out(PacketView& p, ConnId id, Time now) {
 Verdict Engine::from_inside(PacketView& p, Time now, const ConnTable::Probe* probe) {
   if (p.proto == Proto::kIcmp && is_icmp_error(p.icmp_type)) {
     bool handled = false;
-    Verdict v = icmp_from_inside(p, now, handled);
+    Verdict v = icmp_from_inside(p, handled);
     if (handled) return v;
   }
   if (is_tcp_or_udp(p.proto)) {
@@ -191,7 +191,7 @@ Verdict Engine::from_inside(PacketView& p, Time now, const ConnTable::Probe* pro
 // As ip_vs_in_icmp: one with a bad checksum is dropped; the error counts as
 // an incoming packet of the connection but, unlike the connection's own
 // packets, does not re-arm its timer (__ip_vs_conn_put).
-Verdict Engine::icmp_from_outside(PacketView& p, Time /*now*/, bool& handled) {
+Verdict Engine::icmp_from_outside(PacketView& p, bool& handled) {
   QuotedView q;
   if (parse_icmp_quote(p, q) != ParseStatus::kOk || !is_tcp_or_udp(q.proto)) return {};
   const ConnId id = table_->find_in(q.proto, q.daddr, q.dport, q.saddr, q.sport);
@@ -209,7 +209,7 @@ Verdict Engine::icmp_from_outside(PacketView& p, Time /*now*/, bool& handled) {
 // handle_response_icmp: only a NAT connection's is translated (after its
 // checksum is checked) and counted, another passes untouched; the timer is
 // left alone.
-Verdict Engine::icmp_from_inside(PacketView& p, Time /*now*/, bool& handled) {
+Verdict Engine::icmp_from_inside(PacketView& p, bool& handled) {
   QuotedView q;
   if (parse_icmp_quote(p, q) != ParseStatus::kOk || !is_tcp_or_udp(q.proto)) return {};
   const ConnId id = table_->find_out(q.proto, q.daddr, q.dport, q.saddr, q.sport);

@@ -47,6 +47,19 @@ inline RealServerConfig nat_dest(const char* addr, std::uint16_t port = 8080, in
   return d;
 }
 
+inline RealServerConfig dr_dest(const char* addr, std::uint16_t port = 80) {
+  RealServerConfig d = nat_dest(addr, port);
+  d.fwd = ForwardMethod::kDirectRoute;
+  return d;
+}
+
+inline ServiceConfig service_config(const ServiceKey& key = tcp_service(), const char* sched = "rr") {
+  ServiceConfig s;
+  s.key = key;
+  s.scheduler = sched;
+  return s;
+}
+
 inline PacketSpec seg(Proto proto, const std::string& src, std::uint16_t sport,
                       const std::string& dst, std::uint16_t dport, std::uint8_t flags = kSyn,
                       std::size_t payload = 0) {
@@ -73,12 +86,7 @@ class DirectorTest : public ::testing::Test {
   void add_dest(const ServiceKey& k, const RealServerConfig& d) {
     ASSERT_TRUE(engine_.add_dest(k, d));
   }
-  ServiceConfig service(const char* sched = "rr") {
-    ServiceConfig s;
-    s.key = tcp_service();
-    s.scheduler = sched;
-    return s;
-  }
+  ServiceConfig service(const char* sched = "rr") { return service_config(tcp_service(), sched); }
   // Runs one packet through; `pkt` is rewritten in place.
   Verdict run(Bytes& pkt, Side side, Time now) {
     return engine_.process(pkt.data(), pkt.size(), side, now);

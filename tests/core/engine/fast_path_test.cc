@@ -398,9 +398,7 @@ TEST(FastPathBatch, CandidateReplacedEarlierInTheBatch) {
   EngineConfig cfg = director_config();
   cfg.expire_nodest_conn = true;
   Engine batch(cfg), single(cfg);
-  ServiceConfig s;
-  s.key = tcp_service();
-  s.scheduler = "rr";
+  const ServiceConfig s = service_config(tcp_service(), "rr");
   for (Engine* e : {&batch, &single}) {
     ASSERT_TRUE(e->add_service(s));
     ASSERT_TRUE(e->add_dest(s.key, nat_dest(kRs1)));

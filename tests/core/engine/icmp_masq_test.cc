@@ -126,13 +126,9 @@ TEST_F(IcmpAndMasq, BadIcmpChecksumIsDropped) {
 // on unchanged and not counted.
 TEST(IcmpDirectRouting, ErrorFromDrServerPassesUnchanged) {
   Engine e(director_config());
-  ServiceConfig s;
-  s.key = tcp_service();
-  s.scheduler = "rr";
+  const ServiceConfig s = service_config(tcp_service(), "rr");
   ASSERT_TRUE(e.add_service(s));
-  RealServerConfig dr = nat_dest(kRs1, 80);
-  dr.fwd = ForwardMethod::kDirectRoute;
-  ASSERT_TRUE(e.add_dest(s.key, dr));
+  ASSERT_TRUE(e.add_dest(s.key, dr_dest(kRs1)));
   Bytes b = make_packet(seg(Proto::kTcp, kClient, 40001, kVip, 80, kSyn));
   ASSERT_EQ(e.process(b.data(), b.size(), Side::kOutside, at(1)).method, ForwardMethod::kDirectRoute);
   const Bytes got = make_packet(seg(Proto::kTcp, kClient, 40001, kRs1, 80, kAck, 100));

@@ -110,9 +110,7 @@ TEST(DeletedServer, ExpireNodestConnSetting) {
     EngineConfig cfg = director_config();
     cfg.expire_nodest_conn = expire;
     Engine e(cfg);
-    ServiceConfig s;
-    s.key = tcp_service();
-    s.scheduler = "rr";
+    const ServiceConfig s = service_config(tcp_service(), "rr");
     ASSERT_TRUE(e.add_service(s));
     ASSERT_TRUE(e.add_dest(s.key, nat_dest(kRs1)));
     ASSERT_TRUE(e.add_dest(s.key, nat_dest(kRs2)));
@@ -152,13 +150,9 @@ TEST_F(Lifecycle, SynReusesTimeWaitConnection) {
 // Direct routing: forwarded unchanged to the real server, state from the input-only table.
 TEST(DirectRouting, ForwardsUnchanged) {
   Engine e(director_config());
-  ServiceConfig s;
-  s.key = tcp_service();
-  s.scheduler = "wlc";
+  const ServiceConfig s = service_config(tcp_service(), "wlc");
   ASSERT_TRUE(e.add_service(s));
-  RealServerConfig dr = nat_dest(kRs1, 80);
-  dr.fwd = ForwardMethod::kDirectRoute;
-  ASSERT_TRUE(e.add_dest(s.key, dr));
+  ASSERT_TRUE(e.add_dest(s.key, dr_dest(kRs1)));
   const Bytes syn = make_packet(seg(Proto::kTcp, kClient, 46000, kVip, 80, kSyn));
   Bytes b = syn;
   Verdict v = e.process(b.data(), b.size(), Side::kOutside, at(1));
@@ -179,13 +173,9 @@ TEST(DirectRouting, ForwardsUnchanged) {
 TEST(DirectRouting, AReplySeenEndsInputOnlyTracking) {
   for (bool reply_seen : {false, true}) {
     Engine e(director_config());
-    ServiceConfig s;
-    s.key = tcp_service();
-    s.scheduler = "rr";
+    const ServiceConfig s = service_config(tcp_service(), "rr");
     ASSERT_TRUE(e.add_service(s));
-    RealServerConfig dr = nat_dest(kRs1, 80);
-    dr.fwd = ForwardMethod::kDirectRoute;
-    ASSERT_TRUE(e.add_dest(s.key, dr));
+    ASSERT_TRUE(e.add_dest(s.key, dr_dest(kRs1)));
     Bytes b = make_packet(seg(Proto::kTcp, kClient, 46000, kVip, 80, kSyn));
     const ConnId id = e.process(b.data(), b.size(), Side::kOutside, at(1)).conn;
     ASSERT_NE(id, kNoConn);
@@ -210,12 +200,7 @@ TEST(DirectRouting, AReplySeenEndsInputOnlyTracking) {
 // every address service before any firewall-mark service.
 TEST(Listing, AddressServicesBeforeFirewallMarks) {
   Engine e(director_config());
-  auto add = [&e](ServiceKey key) {
-    ServiceConfig s;
-    s.key = key;
-    s.scheduler = "rr";
-    ASSERT_TRUE(e.add_service(s));
-  };
+  auto add = [&e](ServiceKey key) { ASSERT_TRUE(e.add_service(service_config(key, "rr"))); };
   ServiceKey mark;
   mark.fwmark = 7;
   add(mark);

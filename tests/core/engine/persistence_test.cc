@@ -76,9 +76,7 @@ TEST(PersistenceQuiesce, ExpireQuiescentTemplateSetting) {
     EngineConfig cfg = director_config();
     cfg.expire_quiescent_template = expire_quiescent;
     Engine e(cfg);
-    ServiceConfig s;
-    s.key = tcp_service();
-    s.scheduler = "rr";
+    ServiceConfig s = service_config(tcp_service(), "rr");
     s.flags = kSvcPersistent;
     ASSERT_TRUE(e.add_service(s));
     ASSERT_TRUE(e.add_dest(s.key, nat_dest(kRs1)));
@@ -98,9 +96,7 @@ TEST(PersistenceQuiesce, ExpireQuiescentTemplateSetting) {
 // A persistent rr service on `key` (persistent = false: the same without
 // persistence).
 ServiceConfig persistent_rr(const ServiceKey& key, bool persistent = true) {
-  ServiceConfig s;
-  s.key = key;
-  s.scheduler = "rr";
+  ServiceConfig s = service_config(key, "rr");
   if (persistent) s.flags = kSvcPersistent;
   return s;
 }
@@ -237,9 +233,7 @@ TEST(PersistenceFtp, UnprivilegedPortStartIsTheEdge) {
 // (not IPVS's to refuse), where a port-zero service would answer with ICMP.
 TEST(PersistenceFtp, NonPersistentServiceLeavesDataToTheStack) {
   Engine e(director_config());
-  ServiceConfig ftp;
-  ftp.key = tcp_service(kVip, 21);
-  ftp.scheduler = "rr";
+  const ServiceConfig ftp = service_config(tcp_service(kVip, 21), "rr");
   ASSERT_TRUE(e.add_service(ftp));
   ASSERT_TRUE(e.add_dest(ftp.key, nat_dest(kRs1, 21)));
   Bytes b = make_packet(seg(Proto::kTcp, kClient, 40001, kVip, 21));

@@ -191,9 +191,7 @@ TEST(EstimatorPeriod, FollowsTheConfiguredPeriod) {
     EngineConfig cfg = director_config();
     if (hz250) cfg.estimator_period = estimator_period_for_hz(250);
     Engine e(cfg);
-    ServiceConfig s;
-    s.key = tcp_service();
-    s.scheduler = "rr";
+    const ServiceConfig s = service_config(tcp_service(), "rr");
     ASSERT_TRUE(e.add_service(s));
     ASSERT_TRUE(e.add_dest(s.key, nat_dest(kRs1)));
     Time now = at(1);

@@ -29,9 +29,7 @@ ServiceKey udp_service() {
 // other order, so its rr would pick differently from A's.
 void configure(Engine& e, bool reversed, bool persistent = false) {
   for (const ServiceKey& k : {tcp_service(), udp_service()}) {
-    ServiceConfig s;
-    s.key = k;
-    s.scheduler = "rr";
+    ServiceConfig s = service_config(k, "rr");
     if (persistent) s.flags = kSvcPersistent;
     ASSERT_TRUE(e.add_service(s));
     const std::uint16_t port = k.proto == Proto::kTcp ? 8080 : 53;
@@ -40,6 +38,22 @@ void configure(Engine& e, bool reversed, bool persistent = false) {
     ASSERT_TRUE(e.add_dest(k, nat_dest(first, port)));
     ASSERT_TRUE(e.add_dest(k, nat_dest(second, port)));
   }
+}
+
+// A sync message's TCP entry for kClient:1234 -> VIP:80 on kRs1:8080.
+SyncConn client_entry(std::uint32_t flags, TcpState state, std::uint32_t timeout_s) {
+  SyncConn s;
+  s.protocol = 6;
+  s.flags = flags;
+  s.state = static_cast<std::uint16_t>(state);
+  s.caddr = ip(kClient);
+  s.cport = 1234;
+  s.vaddr = ip(kVip);
+  s.vport = 80;
+  s.daddr = ip(kRs1);
+  s.dport = 8080;
+  s.timeout_s = timeout_s;
+  return s;
 }
 
 std::string client_addr(int i) { return "203.0.113." + std::to_string(10 + i); }
@@ -217,17 +231,7 @@ TEST_F(SyncTakeover, BackupCountsFollowStateAndExpire) {
 // ip_vs_bind_dest; an update without IP_VS_CONN_F_INACTIVE moves it to
 // activeconns.
 TEST_F(SyncTakeover, BackupUpdateToActiveMovesTheCount) {
-  SyncConn s;
-  s.protocol = 6;
-  s.flags = kKSync | kKInactive;
-  s.state = static_cast<std::uint16_t>(TcpState::kClose);
-  s.caddr = ip(kClient);
-  s.cport = 1234;
-  s.vaddr = ip(kVip);
-  s.vport = 80;
-  s.daddr = ip(kRs1);
-  s.dport = 8080;
-  s.timeout_s = 10;
+  SyncConn s = client_entry(kKSync | kKInactive, TcpState::kClose, 10);
   ASSERT_EQ(b_.apply_sync_conn(s, at(1)), SyncApply::kCreated);
   const RealServer* rs = b_.find_dest(tcp_service(), ip(kRs1), 8080);
   EXPECT_EQ(rs->active_conns, 0);
@@ -243,17 +247,7 @@ TEST_F(SyncTakeover, BackupUpdateToActiveMovesTheCount) {
 // The master rescheduled a client key to another server: an active entry
 // replaces the backup's, an inactive one (the old entry's expiry) is ignored.
 TEST_F(SyncTakeover, ReplacedConnection) {
-  SyncConn s;
-  s.protocol = 6;
-  s.flags = kKSync;
-  s.state = static_cast<std::uint16_t>(TcpState::kEstablished);
-  s.caddr = ip(kClient);
-  s.cport = 1234;
-  s.vaddr = ip(kVip);
-  s.vport = 80;
-  s.daddr = ip(kRs1);
-  s.dport = 8080;
-  s.timeout_s = 900;
+  const SyncConn s = client_entry(kKSync, TcpState::kEstablished, 900);
   EXPECT_EQ(b_.apply_sync_conn(s, at(1)), SyncApply::kCreated);
   SyncConn moved = s;
   moved.daddr = ip(kRs2);
