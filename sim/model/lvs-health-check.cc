@@ -94,6 +94,7 @@ LvsHealthCheck::StartApplication()
     // table had for them goes, and the checker's start-up actions put in
     // the ones it starts with (all of them, or none with alpha).
     lvs::Engine& engine = m_director->GetEngine();
+    engine.advance(EngineNow()); // control operations happen at the engine's time
     for (const lvs::VirtualServiceHealthConfig& vs : m_config.services)
     {
         for (const lvs::ServiceKey& key : vs.keys)
@@ -302,7 +303,12 @@ LvsHealthCheck::Finish(lvs::CheckerId id, const lvs::ProbeOutcome& outcome)
 void
 LvsHealthCheck::Flush()
 {
-    for (const lvs::HealthAction& a : m_checker->take_actions())
+    std::vector<lvs::HealthAction> actions = m_checker->take_actions();
+    if (!actions.empty())
+    {
+        m_director->GetEngine().advance(EngineNow()); // the changes happen now
+    }
+    for (const lvs::HealthAction& a : actions)
     {
         const lvs::ControlResult r = lvs::apply(m_director->GetEngine(), a);
         NS_LOG_INFO(Simulator::Now().As(Time::S)

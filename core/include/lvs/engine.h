@@ -77,6 +77,10 @@ struct Prefix {
   bool contains(Ip4 a) const { return (a & mask) == net; }
 };
 
+// IP_VS_DEST_TRASH_PERIOD: a deleted real server with no connections left is
+// freed one to one and a half periods later (Engine's trash).
+constexpr Duration kDestTrashPeriod = seconds(120);
+
 struct EngineConfig {
   std::size_t max_conns = std::size_t{1} << 20;  // connections + templates
   Timeouts timeouts;
@@ -179,6 +183,10 @@ class Engine {
   }
 
   // ---- control plane (ipvsadm -A/-E/-D/-a/-e/-d, --set) -----------------
+  // An operation takes effect at the engine's current time, the latest `now`
+  // it was given: a caller whose clock has moved on without packets calls
+  // advance(now) first. (Timers a change starts, such as the real-server
+  // trash's, run from that time.)
   ControlResult add_service(const ServiceConfig& cfg);
   ControlResult edit_service(const ServiceConfig& cfg);
   ControlResult del_service(const ServiceKey& key);
@@ -197,6 +205,8 @@ class Engine {
   // Services in creation order.
   std::vector<const VirtualService*> services() const;
   const RealServer* dest_by_id(std::uint32_t id) const;
+  // Real servers waiting in the trash (deleted, or of a deleted service).
+  std::size_t trash_size() const { return trash_.size(); }
   const ConnTable& conns() const { return *table_; }
   std::size_t peak_conns() const { return peak_conns_; }  // largest table size seen
   const StatsCounters& total_stats() const {
@@ -295,8 +305,16 @@ class Engine {
   VirtualService* service_mut(const ServiceKey& key);
   RealServer* find_linked_dest(VirtualService& svc, Ip4 addr, std::uint16_t port);
   std::uint32_t new_dest_slot();
-  void release_dest_ref(std::uint32_t id);
   void unlink_dest(VirtualService& svc, RealServer& rs);
+  // The destination trash (ip_vs_ctl.c's dest_trash): a real server unlinked
+  // from its service (deleted, or its service deleted) waits here with its
+  // counts and counters, found again by a re-add to a service with the same
+  // key (ip_vs_trash_get_dest), and freed by the trash timer once it has
+  // had no connection for IP_VS_DEST_TRASH_PERIOD (ip_vs_dest_trash_expire).
+  void trash_put(RealServer& rs, const ServiceKey& key);
+  RealServer* trash_get(const ServiceKey& key, Ip4 addr, std::uint16_t port);
+  void trash_expire(Time now);
+  void free_dest(std::uint32_t id);
   bool is_local(Ip4 a) const;
   bool is_inside(Ip4 a) const;
 
@@ -307,6 +325,16 @@ class Engine {
   std::unordered_map<std::uint32_t, VirtualService*> svc_by_fwmark_;
   std::vector<DestSlot> dests_;
   std::vector<std::uint32_t> free_dest_slots_;
+  struct TrashEntry {
+    std::uint32_t id;                // RealServer::id
+    ServiceKey key;                  // dest->protocol, vaddr, vport, vfwmark
+    std::optional<Time> idle_start;  // first timer run that found it unreferenced
+  };
+  std::vector<TrashEntry> trash_;  // oldest first (the kernel's list, reversed)
+  // The trash timer's next run: armed when a real server enters an empty
+  // trash, re-armed every half period while the trash is not empty.
+  std::optional<Time> trash_due_;
+  bool trash_arm_at_start_ = false;  // entered before the clock started
   std::unordered_map<std::uint64_t, std::uint32_t> nat_real_services_;  // proto|addr|port -> count
   std::unordered_map<Ip4, std::uint32_t> dest_addr_refs_;  // linked real-server addresses
   std::uint32_t next_service_id_ = 0;
@@ -328,8 +356,8 @@ class Engine {
   std::optional<EstimationTimer> est_timer_;
   Time last_advance_{0};
   // advance() has nothing to do before this: the table's next timer tick, the
-  // next estimator pass (and 0 while expire_nodest_conn work is pending or
-  // before the clock has started).
+  // next estimator pass, the trash timer (and 0 while expire_nodest_conn work
+  // is pending or before the clock has started).
   Time quiet_until_{0};
   bool clock_started_ = false;
   bool nodest_pending_ = false;

@@ -65,7 +65,6 @@ void Engine::unbind_dest(Conn& c) {
   const std::uint32_t id = c.dest;
   c.dest = kNoDest;
   --dests_[id].refs;
-  release_dest_ref(id);
 }
 
 Time Engine::conn_expiry(const Conn& c, Time now) const {
@@ -180,6 +179,8 @@ void Engine::advance_due(Time now) {
     clock_started_ = true;
     last_advance_ = now;
     est_timer_.emplace(now, EstimationTimer::Lateness::kCatchUp, cfg_.estimator_period);
+    if (trash_arm_at_start_) trash_due_ = now + kDestTrashPeriod / 2;
+    trash_arm_at_start_ = false;
     table_->expire(now, [this, now](ConnId id) { expire_conn(id, now); });
   }
   if (now > last_advance_) {
@@ -188,10 +189,15 @@ void Engine::advance_due(Time now) {
     Time t = last_advance_;
     while (t < now) {
       t = now - t > step ? t + step : now;
+      // The trash timer runs at its own time, after the connections that
+      // expired before it have let go of their real servers.
+      if (trash_due_ && *trash_due_ < t) t = *trash_due_;
       table_->expire(t, [this, t](ConnId id) { expire_conn(id, t); });
+      if (trash_due_ && *trash_due_ <= t) trash_expire(t);
     }
     last_advance_ = now;
   }
+  if (trash_due_ && *trash_due_ <= now) trash_expire(now);
   if (nodest_pending_) expire_nodest_conns();
   if (const std::uint64_t passes = est_timer_->advance(now)) {
     fold_stats();
@@ -203,6 +209,7 @@ void Engine::advance_due(Time now) {
     total_.estimate(passes);
   }
   quiet_until_ = std::min(table_->next_tick_time(), est_timer_->next_deadline());
+  if (trash_due_) quiet_until_ = std::min(quiet_until_, *trash_due_);
 }
 
 void Engine::fold_dest(RealServer& rs) const {

@@ -167,6 +167,7 @@ void Engine::unlink_dest(VirtualService& svc, RealServer& rs) {
   }
   auto ait = dest_addr_refs_.find(rs.cfg.addr);
   if (ait != dest_addr_refs_.end() && --ait->second == 0) dest_addr_refs_.erase(ait);
+  trash_put(rs, svc.cfg.key);
   if (cfg_.expire_nodest_conn) {
     nodest_pending_ = true;
     quiet_until_ = Time{0};  // the next packet runs advance()
@@ -189,14 +190,12 @@ ControlResult Engine::del_service(const ServiceKey& key) {
     rs.svc = nullptr;
     r.change.conns_affected += dests_[rs.id].refs;
     ++r.change.dests_unlinked;
-    release_dest_ref(rs.id);
   }
   // Real servers already in the trash lose their service too.
-  for (DestSlot& slot : dests_)
-    if (slot.rs && slot.rs->svc == svc) {
-      slot.rs->svc = nullptr;
-      release_dest_ref(slot.rs->id);
-    }
+  for (const TrashEntry& t : trash_) {
+    RealServer& rs = *dests_[t.id].rs;
+    if (rs.svc == svc) rs.svc = nullptr;
+  }
   if (key.is_fwmark()) {
     svc_by_fwmark_.erase(key.fwmark);
   } else {
@@ -217,15 +216,63 @@ std::uint32_t Engine::new_dest_slot() {
   return static_cast<std::uint32_t>(dests_.size() - 1);
 }
 
-// A real server object lives while it is linked, referenced by connections, or
-// still in its service's trash (schedulers such as lblc may hold it), and is
-// freed once it is unlinked, unreferenced and its service is gone.
-void Engine::release_dest_ref(std::uint32_t id) {
+void Engine::free_dest(std::uint32_t id) {
   DestSlot& slot = dests_[id];
-  if (!slot.rs || slot.rs->available() || slot.rs->svc != nullptr || slot.refs != 0) return;
   fold_dest(*slot.rs);
   slot.rs.reset();
   free_dest_slots_.push_back(id);
+}
+
+// __ip_vs_del_dest: into the trash, where the trash holds a reference of its
+// own; the timer is armed if the trash was empty.
+void Engine::trash_put(RealServer& rs, const ServiceKey& key) {
+  if (trash_.empty()) {
+    if (clock_started_) {
+      trash_due_ = last_advance_ + kDestTrashPeriod / 2;
+      quiet_until_ = std::min(quiet_until_, *trash_due_);
+    } else {
+      trash_arm_at_start_ = true;
+    }
+  }
+  trash_.push_back(TrashEntry{rs.id, key, std::nullopt});
+}
+
+// ip_vs_trash_get_dest: the newest real server in the trash with this
+// address and port that was created in a service with this key (protocol,
+// virtual address and port, or firewall mark), whether or not that service
+// still exists.
+RealServer* Engine::trash_get(const ServiceKey& key, Ip4 addr, std::uint16_t port) {
+  for (auto it = trash_.rbegin(); it != trash_.rend(); ++it) {
+    RealServer& rs = *dests_[it->id].rs;
+    if (rs.cfg.addr == addr && rs.cfg.port == port && it->key == key) {
+      trash_.erase(std::next(it).base());
+      return &rs;
+    }
+  }
+  return nullptr;
+}
+
+// ip_vs_dest_trash_expire: a real server that no connection references is
+// marked idle at one run and freed at the first run a full period later, so
+// 120-180 s after its last connection went; the timer runs every half period
+// while the trash holds anything.
+void Engine::trash_expire(Time now) {
+  auto freed = std::remove_if(trash_.begin(), trash_.end(), [&](TrashEntry& t) {
+    if (dests_[t.id].refs != 0) return false;
+    if (!t.idle_start) {
+      t.idle_start = now;
+      return false;
+    }
+    if (now < *t.idle_start + kDestTrashPeriod) return false;
+    free_dest(t.id);
+    return true;
+  });
+  trash_.erase(freed, trash_.end());
+  if (trash_.empty()) {
+    trash_due_.reset();
+  } else {
+    trash_due_ = now + kDestTrashPeriod / 2;
+  }
 }
 
 ControlResult Engine::add_dest(const ServiceKey& key, const RealServerConfig& d) {
@@ -234,15 +281,16 @@ ControlResult Engine::add_dest(const ServiceKey& key, const RealServerConfig& d)
   if (ControlResult bad = check_dest(d); !bad) return bad;
   if (find_linked_dest(*svc, d.addr, d.port)) return fail(ControlError::kExists, "destination already exists");
 
-  // Like ip_vs_trash_get_dest(): a deleted server that still has connections
-  // comes back with them (and its counters).
-  RealServer* rs = nullptr;
-  for (DestSlot& slot : dests_)
-    if (slot.rs && slot.rs->svc == svc && !slot.rs->available() && slot.rs->cfg.addr == d.addr &&
-        slot.rs->cfg.port == d.port) {
-      rs = slot.rs.get();
-      break;
-    }
+  // ip_vs_trash_get_dest: a deleted server comes back from the trash with its
+  // connections and counters. One whose service was deleted and created
+  // again starts its counters and rates from zero (__ip_vs_update_dest,
+  // old_svc != svc); what it counted before still reaches the totals.
+  RealServer* rs = trash_get(key, d.addr, d.port);
+  if (rs && rs->svc != svc) {
+    fold_dest(*rs);
+    rs->stats.zero();
+    rs->svc = svc;
+  }
   if (!rs) {
     const std::uint32_t id = new_dest_slot();
     dests_[id].rs = std::make_unique<RealServer>();

@@ -112,9 +112,13 @@ TEST_F(StatsFold, ServiceAndTotalsFollowTheRealServers) {
   server(rs_a, 40001, kAck, 300, now, svc, total, false);
   check(engine_.total_stats(), total, "replies after del_service");
 
-  // Every connection expires and both real server objects are freed, again
-  // unread since those packets: the totals keep everything.
-  engine_.advance(now + seconds(1000));
+  // Every connection expires (900 s) and both real server objects are freed
+  // from the trash (120-180 s later), again unread since those packets: the
+  // totals keep everything.
+  engine_.advance(now + seconds(1050));
+  EXPECT_EQ(engine_.trash_size(), 2u);
+  engine_.advance(now + seconds(1200));
+  EXPECT_EQ(engine_.trash_size(), 0u);
   EXPECT_EQ(engine_.conns().size(), 0u);
   EXPECT_EQ(engine_.dest_by_id(0), nullptr);
   EXPECT_EQ(engine_.dest_by_id(1), nullptr);
