@@ -35,6 +35,9 @@ enum ConnFlag : std::uint16_t {
   kConnSynced = 0x0200,    // installed by connection sync
   kConnNoCport = 0x0400,   // template / FTP-style wildcard client port
   kConnTemplateRearmed = 0x0800,  // template's timeout is now kTemplateRearmTimeout
+  // A synced template's timeout is the one its sync message carried (the
+  // engine keeps it by ConnId), not its service's persistence timeout.
+  kConnTemplateSyncedTimeout = 0x1000,
 };
 
 // ip_vs_conn_expire: a template whose timer fires while it still controls
@@ -63,17 +66,25 @@ struct Conn {
   std::uint8_t state = 0;   // TcpState, or kUdpStateNormal
   std::uint16_t flags = 0;  // ConnFlag bits
   // ---- connection sync (lvs/sync.h): fills the two padding bytes here ----
-  // Connections: the state last synced (IPVS cp->old_state). Templates: their
-  // own packet count for the sync decision (cp->in_pkts), saturating at 255.
+  // The state last synced (IPVS cp->old_state).
   std::uint8_t sync_state = 0;
   std::uint8_t sync_flags = 0;  // kSyncEndtimeSet once a sync end time is recorded
   // ---- end of connection sync ----
   std::uint32_t dest = kNoDest;     // RealServer::id
-  std::uint32_t control = kNoConn;  // the persistence template this connection hangs off
+  // Connections: the persistence template they hang off (cp->control), or
+  // kNoConn. Templates, which nothing controls: their in_pkts (32 bits,
+  // wrapping, as the kernel's atomic_t), counted for the sync decision.
+  std::uint32_t control = kNoConn;
   std::uint32_t aux = 0;            // in_pkts for connections; n_control for templates
   std::uint32_t expires = 0;        // table-private: expiry tick
   std::uint32_t timer_next = 0;     // table-private: timer list link
 };
+
+// A persistence template's in_pkts (see Conn::control).
+inline std::uint32_t& template_in_pkts(Conn& t) {
+  assert(t.flags & kConnTemplate);
+  return t.control;
+}
 
 // Layout: an entry lives where its key hashes to, so that a lookup reads one
 // entry from memory and nothing else that is cold.

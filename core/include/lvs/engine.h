@@ -238,8 +238,8 @@ class Engine {
   // The backup role: install or update one received entry (ip_vs_proc_conn).
   // `bound`: whether the connection has a real server afterwards.
   SyncApply apply_sync_conn(const SyncConn& s, Time now, bool* bound = nullptr);
-  // The entry the master sends for `c` at `now` (timeout from its state).
-  SyncConn sync_entry(const Conn& c, Time now) const;
+  // The entry the master sends for connection `id` at `now` (timeout from its state).
+  SyncConn sync_entry(ConnId id, Time now) const;
   // ---- end of connection sync ---------------------------------------------
 
  private:
@@ -280,10 +280,11 @@ class Engine {
   // schedule.cc
   VirtualService* lookup_service(Proto proto, Ip4 vaddr, std::uint16_t vport,
                                  std::uint32_t fwmark) const;
-  Verdict schedule_new(PacketView& p, VirtualService& svc, Time now);
+  // `fwmark`: the packet's mark, which the new entries keep (cp->fwmark).
+  Verdict schedule_new(PacketView& p, VirtualService& svc, std::uint32_t fwmark, Time now);
   Verdict leave(const PacketView& p, const VirtualService& svc);
-  ConnId persistent_template(VirtualService& svc, const PacketView& p, Time now,
-                             RealServer*& dest, bool& full);
+  ConnId persistent_template(VirtualService& svc, const PacketView& p, std::uint32_t fwmark,
+                             Time now, RealServer*& dest, bool& full);
   bool template_valid(const Conn& tmpl) const;
   // masquerade.cc
   Verdict masquerade_new(PacketView& p, Time now);
@@ -370,12 +371,26 @@ class Engine {
   void sync_bind(Conn& c, RealServer& rs);        // ip_vs_bind_dest for a synced connection
   ConnId sync_lookup(const SyncConn& s, SyncApply& verdict);
   ConnId sync_create(const SyncConn& s, std::uint16_t flags, Time now);
+  // cp->fwmark: the mark of the packet that created the entry, or the one
+  // its sync message carried. record_fwmark at every creation.
+  void record_fwmark(ConnId id, std::uint32_t fwmark, const RealServer* rs);
+  std::uint32_t conn_fwmark(ConnId id) const;
+  // A template's timer restarts with its own cp->timeout: the re-arm
+  // timeout, the timeout its sync message carried, or its service's.
+  Time template_expiry(ConnId id, Time now) const;
+  void keep_synced_template_timeout(Conn& t, ConnId id, Duration timeout);
   SyncSysctls sync_sysctls_;
   SyncMaster* sync_master_ = nullptr;
   bool shortcut_ = false;  // fast_path_on(): cfg_.fast_path, and no sync master
   // cp->sync_endtime by ConnId: millisecond ticks, low 2 bits the retries.
   // Allocated only when sync_refresh_period is set.
   std::vector<std::uint32_t> sync_endtime_;
+  // cp->fwmark by ConnId where it is not what the entry's service implies
+  // (that service's firewall mark, or 0 for an address service or no
+  // service), else 0. Allocated at the first such entry.
+  std::vector<std::uint32_t> fwmark_exceptions_;
+  // Timeouts from sync messages of templates flagged kConnTemplateSyncedTimeout.
+  std::unordered_map<ConnId, Duration> synced_template_timeout_;
   // ---- end of connection sync ---------------------------------------------
 };
 

@@ -121,7 +121,7 @@ void Engine::set_state(Conn& c, ConnId id, ConnDir dir, std::uint8_t tcp_flags, 
 
 // ip_vs_control_assure_ct: the connection's template, if any, is ASSURED.
 void Engine::assure_template(const Conn& c) {
-  if (c.control == kNoConn) return;
+  if (c.control == kNoConn || (c.flags & kConnTemplate)) return;  // a template's is in_pkts
   Conn& t = (*table_)[c.control];
   if (t.flags & kConnTemplate) t.state |= kTemplateAssured;
 }
@@ -143,7 +143,7 @@ void Engine::expire_conn(ConnId id, Time now) {
 
 void Engine::expire_now(ConnId id) {
   Conn& c = (*table_)[id];
-  if (c.control != kNoConn) {
+  if (c.control != kNoConn && !(c.flags & kConnTemplate)) {  // a template's is in_pkts
     Conn& tmpl = (*table_)[c.control];
     if (tmpl.aux != 0) --tmpl.aux;
     c.control = kNoConn;

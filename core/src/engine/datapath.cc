@@ -127,7 +127,7 @@ Verdict Engine::from_outside(PacketView& p, Time now, std::uint32_t fwmark,
     }
     if (id != kNoConn) return forward_in(p, id, now);
     if (VirtualService* svc = lookup_service(p.proto, p.daddr, p.dport, fwmark))
-      return schedule_new(p, *svc, now);
+      return schedule_new(p, *svc, fwmark, now);
   }
   Verdict v;
   if (is_local(p.daddr)) {
@@ -147,7 +147,11 @@ Verdict Engine::forward_in(PacketView& p, ConnId id, Time now) {
   count_conn_packet(dest_of(c), true, p.len);
   if (rewritten(c)) rewrite_daddr_dport(p, c.daddr, c.dport);
   ++forwarded_;
-  if (__builtin_expect(sync_master_ != nullptr, 0)) sync_conn(id, now);  // engine/sync.cc
+  if (__builtin_expect(sync_master_ != nullptr, 0)) {
+    sync_conn(id, now);  // engine/sync.cc
+  } else if ((c.flags & kConnOnePacket) && c.control != kNoConn) {
+    ++template_in_pkts((*table_)[c.control]);  // ip_vs_sync_conn counts it on a master
+  }
   return forward_verdict(c, id, Side::kInside, c.daddr);
 }
 

@@ -72,8 +72,9 @@ bool Engine::template_valid(const Conn& tmpl) const {
 
 // Finds or creates the persistence template for this client network; sets
 // `dest` to its real server, or leaves it null (no server, or `full`).
-ConnId Engine::persistent_template(VirtualService& svc, const PacketView& p, Time now,
-                                   RealServer*& dest, bool& full) {
+ConnId Engine::persistent_template(VirtualService& svc, const PacketView& p,
+                                   std::uint32_t fwmark, Time now, RealServer*& dest,
+                                   bool& full) {
   const Ip4 snet = p.saddr & svc.cfg.netmask;
   // As ip_vs_sched_persist: <proto, cnet, 0, vaddr, vport> for the service's
   // own port, <proto, cnet, 0, vaddr, 0> for FTP's and for a port-zero
@@ -112,17 +113,20 @@ ConnId Engine::persistent_template(VirtualService& svc, const PacketView& p, Tim
   t.flags = static_cast<std::uint16_t>(kConnTemplate | kConnInactive | static_cast<std::uint16_t>(rs->cfg.fwd));
   if (rs->cfg.fwd != ForwardMethod::kMasq) t.flags |= kConnNoOutput;
   t.dest = rs->id;
+  t.control = 0;  // in_pkts
   tid = table_->insert(t, now + svc.cfg.timeout);
   if (tid == kNoConn) {
     full = true;
     return kNoConn;
   }
+  record_fwmark(tid, fwmark, rs);
   bind_dest(t);
   dest = rs;
   return tid;
 }
 
-Verdict Engine::schedule_new(PacketView& p, VirtualService& svc, Time now) {
+Verdict Engine::schedule_new(PacketView& p, VirtualService& svc, std::uint32_t fwmark,
+                             Time now) {
   Verdict not_ours;
   if ((p.proto == Proto::kTcp &&
        (((p.tcp_flags & kTcpSyn) == 0 && !cfg_.sloppy_tcp) || (p.tcp_flags & kTcpRst))) ||
@@ -136,7 +140,7 @@ Verdict Engine::schedule_new(PacketView& p, VirtualService& svc, Time now) {
   ConnId tmpl = kNoConn;
   if (svc.cfg.persistent()) {
     bool full = false;
-    tmpl = persistent_template(svc, p, now, rs, full);
+    tmpl = persistent_template(svc, p, fwmark, now, rs, full);
     if (full) return drop(DropReason::kTableFull);
   } else if (svc.cfg.key.is_fwmark() || p.dport == svc.cfg.key.port) {
     const SchedPacket sp{p.proto, p.saddr, p.daddr, p.sport, p.dport};
@@ -170,6 +174,7 @@ Verdict Engine::schedule_new(PacketView& p, VirtualService& svc, Time now) {
 
   const ConnId id = table_->insert(c, conn_expiry(c, now));
   if (id == kNoConn) return drop(DropReason::kTableFull);
+  record_fwmark(id, fwmark, rs);
   // From the local copy: the new entry's slot is likely still on its way from
   // memory, and the scheduler's bookkeeping need not wait for it. The
   // scheduler hears of the bind and of the first state change at once.
@@ -178,8 +183,8 @@ Verdict Engine::schedule_new(PacketView& p, VirtualService& svc, Time now) {
   if (tmpl != kNoConn) {
     Conn& t = (*table_)[tmpl];
     ++t.aux;
-    // ip_vs_conn_put(ct): the template's own timeout, 60 s once re-armed.
-    table_->touch(tmpl, conn_expiry(t, now));
+    // ip_vs_conn_put(ct): the template's own timeout.
+    table_->touch(tmpl, template_expiry(tmpl, now));
   }
   ++rs->stats.counters.conns;
   ++svc.stats.counters.conns;

@@ -44,23 +44,20 @@ void Engine::sync_conn(ConnId id, Time now) {
   sync_conn(id, (c.flags & kConnOnePacket) ? sync_sysctls_.sync_threshold : c.aux, now);
 }
 
-// ip_vs_sync_conn: the connection, then the template controlling it, which
-// counts its own packets (templates skip the period test).
+// ip_vs_sync_conn: the connection, then the template controlling it, whose
+// in_pkts counts here (atomic_inc_return(&cp->in_pkts); templates skip the
+// period test).
 void Engine::sync_conn(ConnId id, std::uint32_t pkts, Time now) {
   Conn* c = &(*table_)[id];
   for (;;) {
     // One-packet connections are never synced, but their template is.
     if (!(c->flags & kConnOnePacket) && sync_needed(*c, id, pkts, now))
-      sync_master_->on_conn_changed(sync_entry(*c, now), now);
-    if (c->control == kNoConn) return;
+      sync_master_->on_conn_changed(sync_entry(id, now), now);
+    // Nothing controls a template (its `control` is its in_pkts).
+    if ((c->flags & kConnTemplate) || c->control == kNoConn) return;
     id = c->control;
     c = &(*table_)[id];
-    if (c->flags & kConnTemplate) {
-      if (c->sync_state < 0xff) ++c->sync_state;
-      pkts = c->sync_state;
-    } else {
-      pkts = sync_sysctls_.sync_threshold;
-    }
+    pkts = (c->flags & kConnTemplate) ? ++template_in_pkts(*c) : sync_sysctls_.sync_threshold;
   }
 }
 
@@ -69,7 +66,7 @@ void Engine::sync_conn(ConnId id, std::uint32_t pkts, Time now) {
 bool Engine::sync_needed(Conn& c, ConnId id, std::uint32_t pkts, Time now) {
   const SyncSysctls& s = sync_sysctls_;
   const bool tmpl = (c.flags & kConnTemplate) != 0;
-  const std::int64_t timeout = to_ms(conn_expiry(c, now) - now);
+  const std::int64_t timeout = to_ms((tmpl ? template_expiry(id, now) : conn_expiry(c, now)) - now);
   const auto now_t = static_cast<std::uint32_t>(to_ms(now));
   std::uint32_t n = static_cast<std::uint32_t>(now_t + timeout) & ~3u;
   bool force = false;
@@ -105,12 +102,14 @@ bool Engine::sync_needed(Conn& c, ConnId id, std::uint32_t pkts, Time now) {
       return false;
     }
   }
-  if (!tmpl) c.sync_state = c.state;
+  c.sync_state = c.state;  // cp->old_state, templates' too
   endtime = n;
   return true;
 }
 
-SyncConn Engine::sync_entry(const Conn& c, Time now) const {
+SyncConn Engine::sync_entry(ConnId id, Time now) const {
+  const Conn& c = (*table_)[id];
+  const bool tmpl = (c.flags & kConnTemplate) != 0;
   SyncConn s;
   s.protocol = static_cast<std::uint8_t>(c.proto);
   s.flags = kernel_conn_flags(c.flags);  // a template's include INACTIVE (persistent_template)
@@ -121,12 +120,53 @@ SyncConn Engine::sync_entry(const Conn& c, Time now) const {
   s.caddr = c.caddr;
   s.vaddr = c.vaddr;
   s.daddr = c.daddr;
-  // The kernel sends the packet's mark; a firewall-mark service is what it matched.
-  const RealServer* rs = dest_by_id(c.dest);
-  if (rs && rs->svc && rs->svc->cfg.key.is_fwmark()) s.fwmark = rs->svc->cfg.key.fwmark;
-  s.timeout_s = static_cast<std::uint32_t>(
-      std::chrono::duration_cast<seconds>(conn_expiry(c, now) - now).count());
+  s.fwmark = conn_fwmark(id);
+  // cp->timeout: the state's, or the template's own.
+  s.timeout_s = static_cast<std::uint32_t>(std::chrono::duration_cast<seconds>(
+      (tmpl ? template_expiry(id, now) : conn_expiry(c, now)) - now).count());
   return s;
+}
+
+namespace {
+
+// The mark an entry bound to `rs` has unless recorded otherwise: a packet that
+// matched a firewall-mark service carried that mark; most others carry none.
+std::uint32_t implied_fwmark(const RealServer* rs) {
+  return rs && rs->svc && rs->svc->cfg.key.is_fwmark() ? rs->svc->cfg.key.fwmark : 0;
+}
+
+}  // namespace
+
+// ip_vs_conn_new(..., fwmark): the connection or template keeps the mark of
+// the packet that created it (skb->mark, whichever service it matched), or
+// of the sync message that did. Only marks other than implied_fwmark() take
+// memory. (Read after the entry's service is deleted, a firewall-mark
+// service's mark is lost.)
+void Engine::record_fwmark(ConnId id, std::uint32_t fwmark, const RealServer* rs) {
+  const std::uint32_t exception = fwmark == implied_fwmark(rs) ? 0 : fwmark;
+  if (exception == 0 && fwmark_exceptions_.empty()) return;
+  if (id >= fwmark_exceptions_.size()) {
+    const std::size_t cap = table_->capacity();
+    fwmark_exceptions_.resize(std::max<std::size_t>(std::size_t{id} + 1, cap + cap / 7 + 16), 0);
+  }
+  fwmark_exceptions_[id] = exception;
+}
+
+std::uint32_t Engine::conn_fwmark(ConnId id) const {
+  if (id < fwmark_exceptions_.size() && fwmark_exceptions_[id] != 0) return fwmark_exceptions_[id];
+  return implied_fwmark(dest_by_id((*table_)[id].dest));
+}
+
+// ip_vs_sched_persist sets ct->timeout to the service's timeout,
+// ip_vs_conn_expire to 60 s, ip_vs_proc_conn to the message's; each restart
+// of the template's timer uses it.
+Time Engine::template_expiry(ConnId id, Time now) const {
+  const Conn& t = (*table_)[id];
+  if ((t.flags & (kConnTemplateSyncedTimeout | kConnTemplateRearmed)) == kConnTemplateSyncedTimeout) {
+    const auto it = synced_template_timeout_.find(id);
+    if (it != synced_template_timeout_.end()) return now + it->second;
+  }
+  return conn_expiry(t, now);
 }
 
 // ip_vs_find_dest: the service by fwmark or address, then the real server by
@@ -189,10 +229,12 @@ ConnId Engine::sync_create(const SyncConn& s, std::uint16_t flags, Time now) {
   c.daddr = s.daddr;
   c.dport = s.dport;
   c.flags = flags;
+  if (flags & kConnTemplate) c.control = 0;  // in_pkts
   RealServer* rs = sync_find_dest(s);
   const ConnId id = table_->insert(c, now);
   if (id == kNoConn) return kNoConn;
   sync_endtime(sync_endtime_, table_->capacity(), (*table_)[id], id, now);
+  record_fwmark(id, s.fwmark, rs);
   if (rs) sync_bind((*table_)[id], *rs);
   if (table_->size() > peak_conns_) peak_conns_ = table_->size();
   return id;
@@ -227,7 +269,10 @@ SyncApply Engine::apply_sync_conn(const SyncConn& s, Time now, bool* bound) {
     }
     c.flags = static_cast<std::uint16_t>((flags & kConnInactive) | (c.flags & ~kConnInactive));
     if (!rs) {
-      if (RealServer* found = sync_find_dest(s)) sync_bind(c, *found);
+      // ip_vs_try_bind_dest looks up with the entry's own cp->fwmark.
+      SyncConn own = s;
+      own.fwmark = conn_fwmark(id);
+      if (RealServer* found = sync_find_dest(own)) sync_bind(c, *found);
     }
   } else {
     id = sync_create(s, flags, now);
@@ -236,31 +281,35 @@ SyncApply Engine::apply_sync_conn(const SyncConn& s, Time now, bool* bound) {
   }
 
   Conn& c = (*table_)[id];
-  // in_pkts = sync_threshold, templates included (theirs is sync_state here).
-  if (tmpl) {
-    c.sync_state = static_cast<std::uint8_t>(std::min<std::uint32_t>(sync_sysctls_.sync_threshold, 0xff));
-  } else {
-    c.aux = sync_sysctls_.sync_threshold;
-    c.sync_state = static_cast<std::uint8_t>(s.state);  // old_state
-  }
+  // in_pkts = sync_threshold, templates included.
+  (tmpl ? template_in_pkts(c) : c.aux) = sync_sysctls_.sync_threshold;
   c.state = static_cast<std::uint8_t>(s.state);  // a template's NONE/ASSURED too
+  c.sync_state = c.state;                        // old_state
   Duration timeout = seconds(s.timeout_s);
   if (s.timeout_s == 0) {
     timeout = tmpl ? kSyncDefaultTimeout
                    : (tcp ? cfg_.timeouts.for_tcp(static_cast<TcpState>(c.state)) : cfg_.timeouts.udp);
   }
-  if (tmpl) {
-    // Entries keep no timeout of their own: a template sent with the re-arm
-    // timeout keeps it for later uses here too, as cp->timeout would.
-    if (timeout == kTemplateRearmTimeout) {
-      c.flags |= kConnTemplateRearmed;
-    } else {
-      c.flags &= static_cast<std::uint16_t>(~kConnTemplateRearmed);
-    }
-  }
+  if (tmpl) keep_synced_template_timeout(c, id, timeout);
   table_->touch(id, now + std::min(timeout, ConnTable::kMaxTimeout));
   if (bound) *bound = c.dest != kNoDest;
   return verdict;
+}
+
+// ip_vs_proc_conn: cp->timeout = the message's timeout, which the template
+// keeps for every later restart of its timer here (after a takeover too). The
+// re-arm timeout and this director's own persistence timeout need no memory.
+void Engine::keep_synced_template_timeout(Conn& t, ConnId id, Duration timeout) {
+  t.flags &= static_cast<std::uint16_t>(~(kConnTemplateRearmed | kConnTemplateSyncedTimeout));
+  if (!synced_template_timeout_.empty()) synced_template_timeout_.erase(id);
+  if (timeout == kTemplateRearmTimeout) {
+    t.flags |= kConnTemplateRearmed;
+    return;
+  }
+  const RealServer* rs = dest_of(t);
+  if (rs && rs->svc && rs->svc->cfg.timeout == timeout) return;
+  t.flags |= kConnTemplateSyncedTimeout;
+  synced_template_timeout_[id] = timeout;
 }
 
 }  // namespace lvs
