@@ -148,6 +148,7 @@ void Engine::expire_now(ConnId id) {
     if (tmpl.aux != 0) --tmpl.aux;
     c.control = kNoConn;
   }
+  if ((c.flags & kConnTemplateSyncedTimeout) != 0) synced_template_timeout_.erase(id);
   unbind_dest(c);
   table_->erase(id);
 }
