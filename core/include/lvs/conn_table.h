@@ -219,6 +219,9 @@ class ConnTable {
 
   std::size_t size() const { return size_; }
   std::size_t capacity() const { return capacity_; }
+  // Every ConnId insert() returns is below this (the number of slots), for
+  // arrays indexed by ConnId.
+  std::size_t id_bound() const { return n_slots_; }
   // Live entries outside both their home groups (found by a longer walk).
   std::size_t spilled() const { return spilled_; }
   // Visits every live connection in id (slot) order, which follows the hash

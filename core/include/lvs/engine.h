@@ -148,6 +148,7 @@ struct PacketRef {
 };
 
 struct PlainTcp;  // engine/fast_path.h
+class MasqSourceIndex;  // engine/masq_source_index.h
 
 class Engine {
  public:
@@ -321,6 +322,9 @@ class Engine {
 
   EngineConfig cfg_;
   std::unique_ptr<ConnTable> table_;
+  // Masquerade entries by original source (nf_nat_bysource); only when
+  // masquerading (cfg_.masq_addr, fixed for the engine's life).
+  std::unique_ptr<MasqSourceIndex> masq_sources_;
   std::vector<std::unique_ptr<VirtualService>> services_;  // creation order
   std::unordered_map<std::uint64_t, VirtualService*> svc_by_addr_;
   std::unordered_map<std::uint32_t, VirtualService*> svc_by_fwmark_;

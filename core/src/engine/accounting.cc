@@ -2,6 +2,7 @@
 // set_tcp_state and the connection timer (ip_vs_conn_expire).
 #include <algorithm>
 
+#include "engine/masq_source_index.h"
 #include "lvs/engine.h"
 
 namespace lvs {
@@ -150,6 +151,7 @@ void Engine::expire_now(ConnId id) {
   }
   if ((c.flags & kConnTemplateSyncedTimeout) != 0) synced_template_timeout_.erase(id);
   unbind_dest(c);
+  if (c.flags & kConnMasquerade) masq_sources_->remove(id);
   table_->erase(id);
 }
 

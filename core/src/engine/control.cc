@@ -1,6 +1,7 @@
 // Control plane: ipvsadm's add/edit/delete of services and real servers.
 #include <algorithm>
 
+#include "engine/masq_source_index.h"
 #include "lvs/engine.h"
 
 namespace lvs {
@@ -67,6 +68,7 @@ Engine::Engine(EngineConfig cfg) : cfg_(std::move(cfg)), shortcut_(cfg_.fast_pat
     };
   }
   table_ = std::make_unique<ConnTable>(cfg_.max_conns);
+  if (cfg_.masq_addr != 0) masq_sources_ = std::make_unique<MasqSourceIndex>(*table_);
 }
 
 Engine::~Engine() = default;
