@@ -322,8 +322,8 @@ class Engine {
 
   EngineConfig cfg_;
   std::unique_ptr<ConnTable> table_;
-  // Masquerade entries by original source (nf_nat_bysource); only when
-  // masquerading (cfg_.masq_addr, fixed for the engine's life).
+  // Masquerade entries by original source (nf_nat_bysource), from the first
+  // masquerade entry on (cfg_.masq_addr is fixed for the engine's life).
   std::unique_ptr<MasqSourceIndex> masq_sources_;
   std::vector<std::unique_ptr<VirtualService>> services_;  // creation order
   std::unordered_map<std::uint64_t, VirtualService*> svc_by_addr_;

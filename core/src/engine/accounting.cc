@@ -151,7 +151,7 @@ void Engine::expire_now(ConnId id) {
   }
   if ((c.flags & kConnTemplateSyncedTimeout) != 0) synced_template_timeout_.erase(id);
   unbind_dest(c);
-  if (c.flags & kConnMasquerade) masq_sources_->remove(id);
+  if (c.flags & kConnMasquerade) masq_sources_->remove(id);  // made with the first such entry
   table_->erase(id);
 }
 

@@ -68,7 +68,6 @@ Engine::Engine(EngineConfig cfg) : cfg_(std::move(cfg)), shortcut_(cfg_.fast_pat
     };
   }
   table_ = std::make_unique<ConnTable>(cfg_.max_conns);
-  if (cfg_.masq_addr != 0) masq_sources_ = std::make_unique<MasqSourceIndex>(*table_);
 }
 
 Engine::~Engine() = default;

@@ -48,6 +48,9 @@ Verdict Engine::masquerade_new(PacketView& p, Time now) {
     return table_->find_in(p.proto, p.daddr, p.dport, masq, port) != kNoConn;
   };
   std::uint16_t port = p.sport;
+  // Made at the first masquerade entry: a director whose real servers never
+  // talk out pays nothing for it.
+  if (!masq_sources_) masq_sources_ = std::make_unique<MasqSourceIndex>(*table_);
   const ConnId earlier = masq_sources_->newest(p.proto, p.saddr, p.sport);
   // in_range holds for every masquerade entry: masq_addr never changes.
   assert(earlier == kNoConn || (*table_)[earlier].vaddr == masq);
