@@ -305,6 +305,7 @@ class Engine {
   RealServer* dest_of(const Conn& c) { return c.dest == kNoDest ? nullptr : dests_[c.dest].rs.get(); }
   // control.cc
   VirtualService* service_mut(const ServiceKey& key);
+  void bind_scheduler(VirtualService& svc, std::unique_ptr<Scheduler> sched);
   RealServer* find_linked_dest(VirtualService& svc, Ip4 addr, std::uint16_t port);
   std::uint32_t new_dest_slot();
   void unlink_dest(VirtualService& svc, RealServer& rs);

@@ -36,7 +36,19 @@ class Scheduler {
   virtual ~Scheduler() = default;
   virtual std::string_view name() const = 0;
 
+  // The kernel's init_service comes in two parts here, because the engine has
+  // no clock of its own. init_service() runs when the scheduler is bound to
+  // `svc` (ipvsadm -A, or -E naming another scheduler); start_timers() then
+  // gives the time of that binding, when the kernel arms the scheduler's
+  // timers (lblc/lblcr's 60 s table check). The engine calls start_timers()
+  // right after init_service() with the latest `now` it has been given, or,
+  // for a scheduler bound before its clock started (no packet or advance()
+  // yet), with the `now` that starts it. A scheduler asked to schedule()
+  // before that (a first packet at the engine's initial time 0 leaves the
+  // clock unstarted) starts its timers at that pick's `now` and ignores the
+  // later start_timers().
   virtual void init_service(VirtualService& /*svc*/) {}
+  virtual void start_timers(VirtualService& /*svc*/, Time /*bound_at*/) {}
   virtual void add_dest(VirtualService& /*svc*/, RealServer& /*dest*/) {}
   virtual void del_dest(VirtualService& /*svc*/, RealServer& /*dest*/) {}
   virtual void upd_dest(VirtualService& /*svc*/, RealServer& /*dest*/) {}

@@ -185,6 +185,9 @@ void Engine::advance_due(Time now) {
     if (trash_arm_at_start_) trash_due_ = now + kDestTrashPeriod / 2;
     trash_arm_at_start_ = false;
     table_->expire(now, [this, now](ConnId id) { expire_conn(id, now); });
+    // Schedulers bound so far were bound at the clock's start (bind_scheduler).
+    for (auto& svc : services_)
+      if (svc->sched) svc->sched->start_timers(*svc, now);
   }
   if (now > last_advance_) {
     Duration step = seconds(60);

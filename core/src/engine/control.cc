@@ -123,8 +123,7 @@ ControlResult Engine::add_service(const ServiceConfig& cfg) {
   auto svc = std::make_unique<VirtualService>();
   svc->cfg = cfg;
   svc->id = next_service_id_++;
-  svc->sched = std::move(sched);
-  svc->sched->init_service(*svc);
+  bind_scheduler(*svc, std::move(sched));
   if (cfg.key.is_fwmark()) {
     svc_by_fwmark_[cfg.key.fwmark] = svc.get();
   } else {
@@ -151,12 +150,19 @@ ControlResult Engine::edit_service(const ServiceConfig& cfg) {
     auto sched = make_scheduler(cfg.scheduler, cfg_.rng);
     if (!sched) return fail(ControlError::kBadScheduler, "unknown scheduler '" + cfg.scheduler + "'");
     svc->cfg.scheduler = cfg.scheduler;
-    svc->sched = std::move(sched);
-    svc->sched->init_service(*svc);
+    bind_scheduler(*svc, std::move(sched));  // the old one's timers and table go with it
   }
   svc->cfg = cfg;
   r.change.service_after = cfg;
   return r;
+}
+
+// ip_vs_bind_scheduler: init_service, and the scheduler's timers armed now,
+// or when the clock starts (advance_due) if it has not yet.
+void Engine::bind_scheduler(VirtualService& svc, std::unique_ptr<Scheduler> sched) {
+  svc.sched = std::move(sched);
+  svc.sched->init_service(svc);
+  if (clock_started_) svc.sched->start_timers(svc, last_advance_);
 }
 
 void Engine::unlink_dest(VirtualService& svc, RealServer& rs) {

@@ -22,6 +22,7 @@ class LocalityLeastConn final : public Scheduler {
  public:
   std::string_view name() const override { return "lblc"; }
   void init_service(VirtualService& svc) override { idx_.rebuild(svc); }
+  void start_timers(VirtualService& /*svc*/, Time bound_at) override { table_.start(to_jiffies(bound_at)); }
   void add_dest(VirtualService& svc, RealServer& d) override {
     idx_.add(svc, d);
     // The kernel revives the same dest object from its trash, entries included.

@@ -25,6 +25,7 @@ class LocalityReplicated final : public Scheduler {
     idx_.rebuild(svc);
     sync(svc);
   }
+  void start_timers(VirtualService& /*svc*/, Time bound_at) override { table_.start(to_jiffies(bound_at)); }
   void add_dest(VirtualService& svc, RealServer& d) override {
     idx_.add(svc, d);
     sync(svc);  // also gives a server back from the trash its frozen members

@@ -3,7 +3,8 @@
 // buckets, a periodic GC timer every 60 s, a full expiry pass (24 h idle)
 // every 30th tick, and a partial pass (6 min idle, from a rover) when the
 // entry count exceeds 16 * 1024. The kernel drives this with jiffies and a
-// timer; here `now` is turned into jiffies (HZ=250, Debian's) and every tick
+// timer armed when the scheduler is bound (init_svc); here `now` is turned
+// into jiffies (HZ=250, Debian's), the timer starts at start() and every tick
 // that fell due before a schedule() call runs first, at its own time.
 
 #include <algorithm>
@@ -57,12 +58,15 @@ class LocalityTable {
       for (Entry& e : b) f(e);
   }
 
-  // Fires every GC tick due at or before `now`; the first call starts the timer.
+  // Arms the timer for its first tick 60 s after `bound_at`, unless it runs already.
+  void start(Jiffies bound_at) {
+    if (started_) return;
+    started_ = true;
+    next_tick_ = bound_at + kCheckInterval;
+  }
+  // Fires every GC tick due at or before `now`, starting the timer if nothing did.
   void run_timers(Jiffies now) {
-    if (!started_) {
-      started_ = true;
-      next_tick_ = now + kCheckInterval;
-    }
+    if (!started_) start(now);
     while (next_tick_ <= now) {
       if (live() == 0) return skip_idle_ticks(now);
       check_expire(next_tick_);

@@ -1,5 +1,6 @@
 // Reference lblc and lblcr: hash buckets of lists with head insertion, the
-// periodic GC timer run for every 60 s tick up to `now` (HZ=250 jiffies).
+// periodic GC timer armed 60 s after the binding (start_timers) and run for
+// every tick up to `now` (HZ=250 jiffies).
 
 #include <list>
 #include <vector>
@@ -37,8 +38,11 @@ struct Table {
       if (e.addr == a) return &e;
     return nullptr;
   }
-  void tick(std::int64_t now) {
+  void arm(std::int64_t now) {
     if (!armed) armed = true, expires = now + kInterval;
+  }
+  void tick(std::int64_t now) {
+    arm(now);
     while (expires <= now) {
       fire(expires);
       expires += kInterval;
@@ -89,6 +93,7 @@ struct LblcEntry {
 class Lblc final : public RefBase {
  public:
   Lblc() : RefBase("lblc") {}
+  void start_timers(VirtualService&, Time t) override { tbl_.arm(jiffies(t)); }
   RealServer* schedule(VirtualService& svc, const SchedPacket& p, Time t) override {
     const std::int64_t now = jiffies(t);
     tbl_.tick(now);
@@ -161,6 +166,7 @@ RealServer* set_max(const std::list<RealServer*>& set) {
 class Lblcr final : public RefBase {
  public:
   Lblcr() : RefBase("lblcr") {}
+  void start_timers(VirtualService&, Time t) override { tbl_.arm(jiffies(t)); }
   RealServer* schedule(VirtualService& svc, const SchedPacket& p, Time t) override {
     const std::int64_t now = jiffies(t);
     tbl_.tick(now);

@@ -18,9 +18,11 @@ class SchedWorld {
   explicit SchedWorld(std::uint32_t svc_flags = 0) { svc_.cfg.flags = svc_flags; }
 
   // Schedulers to drive in lockstep; the first one's picks are returned.
-  void attach(Scheduler* s) {
+  // Bound at `bound_at` (their timers start then).
+  void attach(Scheduler* s, Time bound_at = Time{0}) {
     scheds_.push_back(s);
     s->init_service(svc_);
+    s->start_timers(svc_, bound_at);
   }
 
   RealServer& add(Ip4 addr, std::uint16_t port, std::int32_t weight, std::uint32_t u_threshold = 0) {

@@ -285,6 +285,53 @@ TEST(MaglevHashing, PastTheTableSizeAStaleEntryStillServes) {
   EXPECT_EQ(world.schedule_all(p, Time{0}), want);
 }
 
+struct TimerCase {
+  std::string sched;
+  int bound_s;  // when the scheduler is bound
+  int probe_s;  // when the entry made at 1000 s is looked up again
+  std::string expected;
+};
+
+class LocalityTimerPhase : public ::testing::TestWithParam<TimerCase> {};
+
+TEST_P(LocalityTimerPhase, FullPassesCountFromTheBinding) {
+  // init_svc arms the 60 s check timer at the binding, so the full pass that
+  // drops an entry idle for 24 h runs every 30th tick from there, not from
+  // the first pick: the entry made at 1000 s is dropped by the first pass at
+  // or after 87400 s, and the destination then goes to the lighter B.
+  const TimerCase& c = GetParam();
+  test::SchedWorld world;
+  world.add(addr_of('B'), 80, 1);
+  RealServer& a = world.add(addr_of('A'), 80, 1);  // the list's head
+  auto sched = make_scheduler(c.sched, nullptr);
+  auto ref = ref::make_reference(c.sched, nullptr);
+  world.attach(sched.get(), std::chrono::seconds(c.bound_s));
+  world.attach(ref.get(), std::chrono::seconds(c.bound_s));
+  const SchedPacket p = to_daddr(0x0b000001);
+  EXPECT_EQ(name_of(world.schedule(p, std::chrono::seconds(1000))), "A");
+  world.set_counts(a, 1, 0);  // heavier than B, not overloaded (1 active, weight 1)
+  const auto picks = world.schedule_all(p, std::chrono::seconds(c.probe_s));
+  EXPECT_EQ(name_of(picks[0]), c.expected);
+  EXPECT_EQ(name_of(picks[1]), c.expected) << "reference";
+}
+
+std::string timer_label(const ::testing::TestParamInfo<TimerCase>& p) {
+  return p.param.sched + "_bound" + std::to_string(p.param.bound_s) + "_probe" + std::to_string(p.param.probe_s);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Kernel, LocalityTimerPhase,
+    ::testing::Values(TimerCase{"lblc", 0, 88199, "A"},     // passes at k * 1800 s: the 49th at 88200
+                      TimerCase{"lblc", 0, 88200, "B"},
+                      TimerCase{"lblc", 700, 88899, "A"},   // 700 + k * 1800 s: 88900
+                      TimerCase{"lblc", 700, 88900, "B"},
+                      TimerCase{"lblc", 1000, 87400, "B"},  // bound at the first pick: 87400
+                      TimerCase{"lblcr", 0, 88199, "A"},
+                      TimerCase{"lblcr", 0, 88200, "B"},
+                      TimerCase{"lblcr", 700, 88899, "A"},
+                      TimerCase{"lblcr", 700, 88900, "B"}),
+    timer_label);
+
 TEST(LocalityLeastConn, StickyUntilOverloaded) {
   // lblc keeps a destination on its server until that one has more active
   // connections than weight while another server is below half its weight.
