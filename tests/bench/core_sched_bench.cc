@@ -43,6 +43,7 @@ std::unique_ptr<Bench> make_bench(std::string_view name, std::size_t n) {
     d.cfg.addr = 0x0a000000u + static_cast<lvs::Ip4>(i + 1);
     d.cfg.port = 80;
     d.cfg.weight = b->rng() % 10 == 0 ? 0 : static_cast<std::int32_t>(1 + b->rng() % 100);
+    d.last_weight = d.cfg.weight;  // as the engine sets it on add
     d.active_conns = static_cast<std::int32_t>(b->rng() % 64);
     d.inactive_conns = static_cast<std::int32_t>(b->rng() % 256);
     d.flags = lvs::kDestAvailable;

@@ -30,7 +30,7 @@ using RandomSource = std::function<std::uint32_t()>;
 // Mirrors struct ip_vs_scheduler: init_service/add_dest/del_dest/upd_dest/schedule.
 // The engine calls add_dest after inserting at the head of svc.dests, del_dest
 // after removing from it (the dest's kDestAvailable flag is already cleared),
-// and upd_dest after editing weight or thresholds.
+// and upd_dest after editing weight or thresholds (and RealServer::last_weight).
 class Scheduler {
  public:
   virtual ~Scheduler() = default;

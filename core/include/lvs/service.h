@@ -77,6 +77,10 @@ struct VirtualService;
 // A real server as the kernel keeps it: configuration plus live counts.
 struct RealServer {
   RealServerConfig cfg;
+  // ip_vs_dest.last_weight: the weight set when the server was added (even
+  // 0), then the latest non-zero weight an edit set (__ip_vs_update_dest), so
+  // that a quiesced server keeps its place in mh's table.
+  std::int32_t last_weight = 0;
   std::uint32_t flags = 0;
   std::int32_t active_conns = 0;    // TCP connections in a tcp_state_active() state
   std::int32_t inactive_conns = 0;  // every other TCP state, and every UDP connection

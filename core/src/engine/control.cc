@@ -307,6 +307,7 @@ ControlResult Engine::add_dest(const ServiceKey& key, const RealServerConfig& d)
   }
   if (d.u_threshold == 0 || d.u_threshold > rs->cfg.u_threshold) rs->flags &= ~kDestOverload;
   rs->cfg = d;
+  rs->last_weight = d.weight;  // __ip_vs_update_dest(add): even 0, even from the trash
   rs->flags |= kDestAvailable;
   svc->dests.insert(svc->dests.begin(), rs);  // list_add_rcu: at the head
   if (d.fwd == ForwardMethod::kMasq) ++nat_real_services_[addr_key(key.proto, d.addr, d.port)];
@@ -340,6 +341,7 @@ ControlResult Engine::edit_dest(const ServiceKey& key, const RealServerConfig& d
     if (d.fwd == ForwardMethod::kMasq) ++nat_real_services_[k];
   }
   if (d.u_threshold == 0 || d.u_threshold > rs->cfg.u_threshold) rs->flags &= ~kDestOverload;
+  if (d.weight != 0) rs->last_weight = d.weight;  // quiescing keeps the last non-zero weight
   rs->cfg = d;
   if (svc->sched) svc->sched->upd_dest(*svc, *rs);
   return r;

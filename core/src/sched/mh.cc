@@ -5,9 +5,6 @@
 // entries. The kernel keys hsiphash with the fixed constants of its
 // generate_hash_secret(), so nothing is drawn from the RandomSource.
 
-#include <unordered_map>
-#include <vector>
-
 #include "sched/factories.h"
 #include "sched/hash_input.h"
 #include "sched/mh_table.h"
@@ -18,28 +15,15 @@ namespace {
 class MaglevHashing final : public Scheduler {
  public:
   std::string_view name() const override { return "mh"; }
-  void init_service(VirtualService& svc) override {
-    // A scheduler bound to existing servers cannot know an earlier non-zero
-    // weight of a quiesced one; its current weight stands in.
-    last_weight_.clear();
-    for (const RealServer* d : svc.dests) last_weight_[d] = d->weight();
-    reassign(svc);
-  }
-  void add_dest(VirtualService& svc, RealServer& d) override {
-    last_weight_[&d] = d.weight();
-    reassign(svc);
-  }
+  // ip_vs_mh_init_svc() and ip_vs_mh_dest_changed() both rebuild the table
+  // from every server's last_weight, which the engine keeps.
+  void init_service(VirtualService& svc) override { reassign(svc); }
+  void add_dest(VirtualService& svc, RealServer& /*d*/) override { reassign(svc); }
   // Past kSize servers the kernel keeps its old table, entries for a deleted
   // server included; the engine keeps that server while its service lives
   // (its trash), so the entry stays valid and is served as the kernel does.
-  void del_dest(VirtualService& svc, RealServer& d) override {
-    last_weight_.erase(&d);
-    reassign(svc);
-  }
-  void upd_dest(VirtualService& svc, RealServer& d) override {
-    if (d.weight() != 0) last_weight_[&d] = d.weight();  // keeps the latest non-zero weight
-    reassign(svc);
-  }
+  void del_dest(VirtualService& svc, RealServer& /*d*/) override { reassign(svc); }
+  void upd_dest(VirtualService& svc, RealServer& /*d*/) override { reassign(svc); }
 
   RealServer* schedule(VirtualService& svc, const SchedPacket& pkt, Time /*now*/) override {
     const std::uint32_t key = static_cast<std::uint32_t>(hashed_port(svc, pkt)) + pkt.saddr;
@@ -60,17 +44,10 @@ class MaglevHashing final : public Scheduler {
   // The kernel refuses more servers than table entries and keeps the old table.
   void reassign(const VirtualService& svc) {
     if (svc.dests.size() > MhTable::kSize) return;
-    std::vector<std::int32_t> weights;
-    weights.reserve(svc.dests.size());
-    for (const RealServer* d : svc.dests) {
-      const auto it = last_weight_.find(d);
-      weights.push_back(it != last_weight_.end() ? it->second : d->weight());
-    }
-    table_.populate(svc.dests, weights);
+    table_.populate(svc.dests);
   }
 
   MhTable table_;
-  std::unordered_map<const RealServer*, std::int32_t> last_weight_;
 };
 
 }  // namespace

@@ -27,15 +27,15 @@ struct Setup {
   std::int32_t turns = 0;
 };
 
-std::vector<Setup> permutate(const std::vector<RealServer*>& dests, const std::vector<std::int32_t>& lw,
-                             std::int32_t gcd, int rshift) {
+std::vector<Setup> permutate(const std::vector<RealServer*>& dests, std::int32_t gcd, int rshift) {
   std::vector<Setup> setup(dests.size());
   for (std::size_t i = 0; i < dests.size(); ++i) {
     const std::uint32_t v = static_cast<std::uint32_t>(dests[i]->cfg.port) + dests[i]->cfg.addr;
     setup[i].perm = hsiphash_u32(v, kKey1, kKey1) % MhTable::kSize;
     setup[i].skip = hsiphash_u32(v, kKey2, kKey2) % (MhTable::kSize - 1) + 1;
-    const std::int32_t t = (lw[i] / gcd) >> rshift;
-    setup[i].turns = t ? t : (lw[i] != 0);
+    const std::int32_t lw = dests[i]->last_weight;
+    const std::int32_t t = (lw / gcd) >> rshift;
+    setup[i].turns = t ? t : (lw != 0);
   }
   return setup;
 }
@@ -46,9 +46,10 @@ std::uint32_t MhTable::slot_of(std::uint32_t port_plus_addr, std::uint32_t offse
   return hsiphash_u32(offset + port_plus_addr, kKey1, kKey1) % kSize;
 }
 
-void MhTable::populate(const std::vector<RealServer*>& dests, const std::vector<std::int32_t>& lw) {
+void MhTable::populate(const std::vector<RealServer*>& dests) {
   std::int32_t gcd = 0, maxw = 0;
-  for (const std::int32_t w : lw) {
+  for (const RealServer* d : dests) {
+    const std::int32_t w = d->last_weight;
     if (w > 0) gcd = gcd > 0 ? std::gcd(w, gcd) : w;
     maxw = std::max(maxw, w);
   }
@@ -57,7 +58,7 @@ void MhTable::populate(const std::vector<RealServer*>& dests, const std::vector<
     return;
   }
   const int shift = fls(static_cast<std::uint32_t>(maxw / gcd)) - kTabBits;
-  std::vector<Setup> setup = permutate(dests, lw, gcd, shift > 0 ? shift : 0);
+  std::vector<Setup> setup = permutate(dests, gcd, shift > 0 ? shift : 0);
   lookup_.assign(kSize, nullptr);
   std::vector<bool> taken(kSize, false);
   std::uint32_t filled = 0;

@@ -15,8 +15,8 @@ class MhTable {
   // ip_vs_mh_hashkey(): hsiphash(offset + port + addr, key1) % kSize.
   static std::uint32_t slot_of(std::uint32_t port_plus_addr, std::uint32_t offset);
 
-  // Rebuilds from servers in list order and their last non-zero weights.
-  void populate(const std::vector<RealServer*>& dests, const std::vector<std::int32_t>& last_weights);
+  // Rebuilds from servers in list order, weighted by their last_weight.
+  void populate(const std::vector<RealServer*>& dests);
   RealServer* at(std::uint32_t slot) const { return lookup_.empty() ? nullptr : lookup_[slot]; }
 
  private:

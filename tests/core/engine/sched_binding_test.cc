@@ -1,8 +1,10 @@
-// Binding schedulers to services: when their timers start (ip_vs_bind_scheduler).
+// Binding schedulers to services: when their timers start, and the
+// last_weight the engine keeps for mh (ip_vs_bind_scheduler, __ip_vs_update_dest).
 
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "engine_fixture.h"
 
@@ -90,6 +92,68 @@ INSTANTIATE_TEST_SUITE_P(
         TimerCase{"EditedDropped", Binding::kEdited, 500, 88700, kRs2},
         TimerCase{"ReAddedKept", Binding::kReAdded, 400, 88599, kRs1}),
     timer_label);
+
+class LastWeight : public DirectorTest {};
+
+TEST_F(LastWeight, FollowsUpdateDest) {
+  // __ip_vs_update_dest: adding sets last_weight to the weight, even 0 and
+  // even for a server back from the trash; editing sets it only to a non-zero weight.
+  add_service(service("rr"));
+  struct Step {
+    const char* op;  // "add", "edit" or "del"
+    int weight;
+    int want_last_weight;
+  };
+  const std::vector<Step> steps = {{"add", 3, 3}, {"edit", 0, 3},  {"edit", 5, 5},
+                                   {"edit", 0, 5}, {"del", 0, 5},  {"add", 0, 0},
+                                   {"edit", 0, 0}, {"edit", 2, 2}};
+  for (const Step& s : steps) {
+    const std::string op = s.op;
+    if (op == "del") {
+      ASSERT_TRUE(engine_.del_dest(tcp_service(), ip(kRs1), 8080));
+      continue;
+    }
+    const RealServerConfig d = nat_dest(kRs1, 8080, s.weight);
+    ASSERT_TRUE(op == "add" ? engine_.add_dest(tcp_service(), d) : engine_.edit_dest(tcp_service(), d));
+    EXPECT_EQ(dest(kRs1).weight(), s.weight) << op << " " << s.weight;
+    EXPECT_EQ(dest(kRs1).last_weight, s.want_last_weight) << op << " " << s.weight;
+  }
+}
+
+TEST_F(LastWeight, MhBoundAfterQuiescingKeepsTheServersPlaces) {
+  // ipvsadm -E to mh after kRs1 was set to weight 0 builds the table from
+  // last_weight (ip_vs_mh_init_svc), as if mh had been bound before: kRs1's
+  // clients get no server (no mh-fallback) instead of moving to kRs2.
+  add_service(service("rr"));
+  add_dest(tcp_service(), nat_dest(kRs2));
+  add_dest(tcp_service(), nat_dest(kRs1));
+  ASSERT_TRUE(engine_.edit_dest(tcp_service(), nat_dest(kRs1, 8080, 0)));
+  ASSERT_TRUE(engine_.edit_service(service("mh")));
+
+  Engine bound_first(director_config());
+  ASSERT_TRUE(bound_first.add_service(service("mh")));
+  ASSERT_TRUE(bound_first.add_dest(tcp_service(), nat_dest(kRs2)));
+  ASSERT_TRUE(bound_first.add_dest(tcp_service(), nat_dest(kRs1)));
+  ASSERT_TRUE(bound_first.edit_dest(tcp_service(), nat_dest(kRs1, 8080, 0)));
+
+  int unserved = 0;
+  for (int i = 1; i <= 40; ++i) {
+    const std::string client = "203.0.113." + std::to_string(i);
+    const Verdict v = in(seg(Proto::kTcp, client, 40000, kVip, 80, kSyn), at(1));
+    Bytes b = make_packet(seg(Proto::kTcp, client, 40000, kVip, 80, kSyn));
+    const Verdict want = bound_first.process(b.data(), b.size(), Side::kOutside, at(1));
+    EXPECT_EQ(v.action, want.action) << client;
+    EXPECT_EQ(v.next_hop, want.next_hop) << client;
+    if (v.action == Action::kDrop) {
+      EXPECT_EQ(v.reason, DropReason::kNoDestination) << client;
+      ++unserved;
+    } else {
+      EXPECT_EQ(v.next_hop, ip(kRs2)) << client;
+    }
+  }
+  EXPECT_GT(unserved, 5);
+  EXPECT_LT(unserved, 35);
+}
 
 }  // namespace
 }  // namespace lvs::test

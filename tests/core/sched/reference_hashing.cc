@@ -1,6 +1,5 @@
 // Reference dh, sh, mh and the kernel hash helpers.
 
-#include <map>
 #include <numeric>
 #include <vector>
 
@@ -127,19 +126,11 @@ std::uint32_t mh_hash(std::uint32_t v, std::uint64_t key) {
 class Mh final : public RefBase {
  public:
   Mh() : RefBase("mh") {}
-  void init_service(VirtualService& s) override {
-    for (auto* d : s.dests) last_[d] = d->weight();
-    reassign(s);
-  }
-  void add_dest(VirtualService& s, RealServer& d) override {
-    last_[&d] = d.weight();
-    reassign(s);
-  }
+  // ip_vs_mh_init_svc / ip_vs_mh_dest_changed, from each dest's last_weight.
+  void init_service(VirtualService& s) override { reassign(s); }
+  void add_dest(VirtualService& s, RealServer&) override { reassign(s); }
   void del_dest(VirtualService& s, RealServer&) override { reassign(s); }
-  void upd_dest(VirtualService& s, RealServer& d) override {
-    if (d.weight() != 0) last_[&d] = d.weight();
-    reassign(s);
-  }
+  void upd_dest(VirtualService& s, RealServer&) override { reassign(s); }
   RealServer* schedule(VirtualService& s, const SchedPacket& p, Time) override {
     const std::uint32_t v = port_for(s, p) + p.saddr;
     const std::uint32_t ihash = mh_hash(v, kKey1) % kMhSize;
@@ -161,7 +152,7 @@ class Mh final : public RefBase {
     if (s.dests.size() > kMhSize) return;
     int g = 0, mw = 0;
     for (auto* d : s.dests) {
-      const int w = last_[d];
+      const int w = d->last_weight;
       if (w > 0) g = g > 0 ? std::gcd(w, g) : w;
       mw = std::max(mw, w);
     }
@@ -174,7 +165,7 @@ class Mh final : public RefBase {
     std::vector<Ds> ds;
     for (auto* d : s.dests) {
       const std::uint32_t v = d->cfg.port + d->cfg.addr;
-      const int lw = last_[d];
+      const int lw = d->last_weight;
       Ds x{mh_hash(v, kKey1) % kMhSize, mh_hash(v, kKey2) % (kMhSize - 1) + 1, 0, 0};
       x.perm = x.offset;
       x.turns = ((lw / g) >> shift) ? ((lw / g) >> shift) : (lw != 0);
@@ -203,7 +194,6 @@ class Mh final : public RefBase {
       }
     }
   }
-  std::map<const RealServer*, int> last_;
   std::vector<RealServer*> lookup_;
 };
 

@@ -1,8 +1,9 @@
 #pragma once
 // Emulates the engine around schedulers: servers go in at the front of the
 // list with kDestAvailable set, leave with it cleared (and stay in a trash
-// pool, reused when the same addr:port comes back, like the kernel), and
-// every count or flag change is followed by counts_changed().
+// pool, reused when the same addr:port comes back, like the kernel), keep
+// last_weight as __ip_vs_update_dest does, and every count or flag change is
+// followed by counts_changed().
 
 #include <algorithm>
 #include <deque>
@@ -35,6 +36,7 @@ class SchedWorld {
       d->id = static_cast<std::uint32_t>(pool_.size());
     }
     d->cfg.weight = weight;
+    d->last_weight = weight;
     d->cfg.u_threshold = u_threshold;
     d->flags |= kDestAvailable;
     if (u_threshold == 0) d->flags &= ~kDestOverload;
@@ -50,6 +52,7 @@ class SchedWorld {
   }
   void set_weight(RealServer& d, std::int32_t w) {
     d.cfg.weight = w;
+    if (w != 0) d.last_weight = w;
     for (auto* s : scheds_) s->upd_dest(svc_, d);
   }
   void set_counts(RealServer& d, std::int32_t active, std::int32_t inactive) {

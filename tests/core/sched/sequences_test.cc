@@ -285,6 +285,73 @@ TEST(MaglevHashing, PastTheTableSizeAStaleEntryStillServes) {
   EXPECT_EQ(world.schedule_all(p, Time{0}), want);
 }
 
+// The picks for `n` source addresses as letters; every attached scheduler must agree.
+std::string mh_picks(test::SchedWorld& world, int n) {
+  std::string out;
+  for (Ip4 s = 0; s < static_cast<Ip4>(n); ++s) {
+    const auto picks = world.schedule_all(from(0xc0000000u + s * 7919u), Time{0});
+    for (RealServer* d : picks) EXPECT_EQ(d, picks.front()) << "source " << s;
+    out += name_of(picks.front());
+  }
+  return out;
+}
+
+TEST(MaglevHashing, BoundAfterQuiescingBuildsFromTheLastWeight) {
+  // ip_vs_mh_init_svc() weighs each server by last_weight: mh bound (ipvsadm
+  // -E) after A was set to weight 0 builds the table A had before, so A's
+  // sources find no server (no mh-fallback), as when A is quiesced under mh.
+  // (The sequence is the reference transliteration's, for A and B at 1 : 1.)
+  const std::string kernel = "B-B--BB-BBBB--BBB---BBBB";
+  test::SchedWorld bound_late;
+  bound_late.add(addr_of('B'), 80, 1);
+  bound_late.set_weight(bound_late.add(addr_of('A'), 80, 1), 0);
+  auto late = make_scheduler("mh", nullptr);
+  auto late_ref = ref::make_reference("mh", nullptr);
+  bound_late.attach(late.get());
+  bound_late.attach(late_ref.get());
+  EXPECT_EQ(mh_picks(bound_late, 24), kernel);
+
+  test::SchedWorld bound_first;
+  bound_first.add(addr_of('B'), 80, 1);
+  RealServer& a = bound_first.add(addr_of('A'), 80, 1);
+  auto first = make_scheduler("mh", nullptr);
+  bound_first.attach(first.get());
+  bound_first.set_weight(a, 0);
+  EXPECT_EQ(mh_picks(bound_first, 24), kernel);
+}
+
+TEST(MaglevHashing, LastWeightSetsTheShiftOfEveryServer) {
+  // gcd and rshift come from last_weight too: A, quiesced from 100, keeps
+  // 100 >> 1 = 50 turns to B's 1, so nearly every source is A's and finds no server.
+  test::SchedWorld world;
+  world.add(addr_of('B'), 80, 1);
+  world.set_weight(world.add(addr_of('A'), 80, 100), 0);
+  auto mh = make_scheduler("mh", nullptr);
+  auto ref = ref::make_reference("mh", nullptr);
+  world.attach(mh.get());
+  world.attach(ref.get());
+  EXPECT_EQ(mh_picks(world, 24), "-----B------------------");
+  int b = 0;
+  for (Ip4 s = 0; s < 5000; ++s) b += world.schedule(from(0xd0000000u + s)) != nullptr;
+  EXPECT_NEAR(b, 5000 / 51, 40);
+}
+
+TEST(MaglevHashing, ReaddedAtWeightZeroClaimsNothing) {
+  // Adding sets last_weight even to 0, also for a server back from the trash:
+  // A, re-added at weight 0 after weight 2, has no table entries, so every source is B's.
+  test::SchedWorld world;
+  world.add(addr_of('B'), 80, 1);
+  RealServer& a = world.add(addr_of('A'), 80, 2);
+  auto mh = make_scheduler("mh", nullptr);
+  auto ref = ref::make_reference("mh", nullptr);
+  world.attach(mh.get());
+  world.attach(ref.get());
+  world.remove(a);
+  EXPECT_EQ(&world.add(addr_of('A'), 80, 0), &a);
+  EXPECT_EQ(a.last_weight, 0);
+  EXPECT_EQ(mh_picks(world, 24), "BBBBBBBBBBBBBBBBBBBBBBBB");
+}
+
 struct TimerCase {
   std::string sched;
   int bound_s;  // when the scheduler is bound
