@@ -360,7 +360,9 @@ class Engine {
   bool defer_counts_ = false;
   RealServer* counts_pending_ = nullptr;
   std::optional<EstimationTimer> est_timer_;
-  Time last_advance_{0};
+  // No time yet: the first `now` given, whatever it is (0 included), starts
+  // the clock.
+  Time last_advance_{Time::min()};
   // advance() has nothing to do before this: the table's next timer tick, the
   // next estimator pass, the trash timer (and 0 while expire_nodest_conn work
   // is pending or before the clock has started).

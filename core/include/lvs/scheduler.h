@@ -43,10 +43,9 @@ class Scheduler {
   // timers (lblc/lblcr's 60 s table check). The engine calls start_timers()
   // right after init_service() with the latest `now` it has been given, or,
   // for a scheduler bound before its clock started (no packet or advance()
-  // yet), with the `now` that starts it. A scheduler asked to schedule()
-  // before that (a first packet at the engine's initial time 0 leaves the
-  // clock unstarted) starts its timers at that pick's `now` and ignores the
-  // later start_timers().
+  // yet), with the `now` that starts it. (A scheduler used directly, without
+  // an engine, starts its timers at its first schedule() when nobody called
+  // start_timers().)
   virtual void init_service(VirtualService& /*svc*/) {}
   virtual void start_timers(VirtualService& /*svc*/, Time /*bound_at*/) {}
   virtual void add_dest(VirtualService& /*svc*/, RealServer& /*dest*/) {}

@@ -132,6 +132,20 @@ TEST(DestTrashClock, ArmedBeforeTheClockStartsRunsFromItsStart) {
   EXPECT_EQ(e.trash_size(), 0u);
 }
 
+TEST(DestTrashClock, AFirstPacketAtTimeZeroStartsTheClock) {
+  Engine e(director_config());
+  const ServiceConfig s = service_config(tcp_service(), "rr");
+  ASSERT_TRUE(e.add_service(s));
+  ASSERT_TRUE(e.add_dest(s.key, nat_dest(kRs1)));
+  ASSERT_TRUE(e.del_dest(s.key, ip(kRs1), 8080));
+  Bytes b = make_packet(seg(Proto::kTcp, kClient, 40000, kVip, 80, kAck));
+  e.process(b.data(), b.size(), Side::kOutside, at(0));
+  e.advance(at(179.9));  // runs at 60 s (idle) and 120 s
+  EXPECT_EQ(e.trash_size(), 1u);
+  e.advance(at(180));
+  EXPECT_EQ(e.trash_size(), 0u);
+}
+
 TEST(DestTrashClock, ALongJumpRunsEveryTimerInOrder) {
   Engine e(director_config());
   const ServiceConfig s = service_config(tcp_service(), "rr");
