@@ -35,9 +35,10 @@ enum ConnFlag : std::uint16_t {
   kConnSynced = 0x0200,    // installed by connection sync
   kConnNoCport = 0x0400,   // template / FTP-style wildcard client port
   kConnTemplateRearmed = 0x0800,  // template's timeout is now kTemplateRearmTimeout
-  // A synced template's timeout is the one its sync message carried (the
-  // engine keeps it by ConnId), not its service's persistence timeout.
-  kConnTemplateSyncedTimeout = 0x1000,
+  // The template's timeout (cp->timeout) is not its service's persistence
+  // timeout: the one its sync message carried, or the service's before an
+  // edit changed it. The engine keeps it by ConnId.
+  kConnTemplateOwnTimeout = 0x1000,
 };
 
 // ip_vs_conn_expire: a template whose timer fires while it still controls

@@ -309,6 +309,7 @@ class Engine {
   RealServer* find_linked_dest(VirtualService& svc, Ip4 addr, std::uint16_t port);
   std::uint32_t new_dest_slot();
   void unlink_dest(VirtualService& svc, RealServer& rs);
+  void pin_template_timeouts(const VirtualService& svc);
   // The destination trash (ip_vs_ctl.c's dest_trash): a real server unlinked
   // from its service (deleted, or its service deleted) waits here with its
   // counts and counters, found again by a re-add to a service with the same
@@ -396,8 +397,9 @@ class Engine {
   // (that service's firewall mark, or 0 for an address service or no
   // service), else 0. Allocated at the first such entry.
   std::vector<std::uint32_t> fwmark_exceptions_;
-  // Timeouts from sync messages of templates flagged kConnTemplateSyncedTimeout.
-  std::unordered_map<ConnId, Duration> synced_template_timeout_;
+  // The timeouts of templates flagged kConnTemplateOwnTimeout: from their
+  // sync message, or their service's before `ipvsadm -E` changed it.
+  std::unordered_map<ConnId, Duration> template_timeout_;
   // ---- end of connection sync ---------------------------------------------
 };
 

@@ -149,7 +149,7 @@ void Engine::expire_now(ConnId id) {
     if (tmpl.aux != 0) --tmpl.aux;
     c.control = kNoConn;
   }
-  if ((c.flags & kConnTemplateSyncedTimeout) != 0) synced_template_timeout_.erase(id);
+  if ((c.flags & kConnTemplateOwnTimeout) != 0) template_timeout_.erase(id);
   unbind_dest(c);
   if (c.flags & kConnMasquerade) masq_sources_->remove(id);  // made with the first such entry
   table_->erase(id);

@@ -152,9 +152,27 @@ ControlResult Engine::edit_service(const ServiceConfig& cfg) {
     svc->cfg.scheduler = cfg.scheduler;
     bind_scheduler(*svc, std::move(sched));  // the old one's timers and table go with it
   }
+  if (cfg.timeout != svc->cfg.timeout) pin_template_timeouts(*svc);
   svc->cfg = cfg;
   r.change.service_after = cfg;
   return r;
+}
+
+// ip_vs_sched_persist sets a template's timeout once, when it makes it: live
+// templates keep the service's old timeout for every later restart of their
+// timers, and only new ones take the edited one.
+void Engine::pin_template_timeouts(const VirtualService& svc) {
+  std::vector<ConnId> ids;
+  table_->for_each([&](ConnId id, const Conn& c) {
+    if ((c.flags & (kConnTemplate | kConnTemplateRearmed | kConnTemplateOwnTimeout)) != kConnTemplate)
+      return;
+    const RealServer* rs = dest_by_id(c.dest);
+    if (rs && rs->svc == &svc) ids.push_back(id);
+  });
+  for (ConnId id : ids) {
+    (*table_)[id].flags |= kConnTemplateOwnTimeout;
+    template_timeout_[id] = svc.cfg.timeout;
+  }
 }
 
 // ip_vs_bind_scheduler: init_service, and the scheduler's timers armed now,

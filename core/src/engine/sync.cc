@@ -162,9 +162,9 @@ std::uint32_t Engine::conn_fwmark(ConnId id) const {
 // of the template's timer uses it.
 Time Engine::template_expiry(ConnId id, Time now) const {
   const Conn& t = (*table_)[id];
-  if ((t.flags & (kConnTemplateSyncedTimeout | kConnTemplateRearmed)) == kConnTemplateSyncedTimeout) {
-    const auto it = synced_template_timeout_.find(id);
-    if (it != synced_template_timeout_.end()) return now + it->second;
+  if ((t.flags & (kConnTemplateOwnTimeout | kConnTemplateRearmed)) == kConnTemplateOwnTimeout) {
+    const auto it = template_timeout_.find(id);
+    if (it != template_timeout_.end()) return now + it->second;
   }
   return conn_expiry(t, now);
 }
@@ -300,16 +300,16 @@ SyncApply Engine::apply_sync_conn(const SyncConn& s, Time now, bool* bound) {
 // keeps for every later restart of its timer here (after a takeover too). The
 // re-arm timeout and this director's own persistence timeout need no memory.
 void Engine::keep_synced_template_timeout(Conn& t, ConnId id, Duration timeout) {
-  t.flags &= static_cast<std::uint16_t>(~(kConnTemplateRearmed | kConnTemplateSyncedTimeout));
-  if (!synced_template_timeout_.empty()) synced_template_timeout_.erase(id);
+  t.flags &= static_cast<std::uint16_t>(~(kConnTemplateRearmed | kConnTemplateOwnTimeout));
+  if (!template_timeout_.empty()) template_timeout_.erase(id);
   if (timeout == kTemplateRearmTimeout) {
     t.flags |= kConnTemplateRearmed;
     return;
   }
   const RealServer* rs = dest_of(t);
   if (rs && rs->svc && rs->svc->cfg.timeout == timeout) return;
-  t.flags |= kConnTemplateSyncedTimeout;
-  synced_template_timeout_[id] = timeout;
+  t.flags |= kConnTemplateOwnTimeout;
+  template_timeout_[id] = timeout;
 }
 
 }  // namespace lvs

@@ -70,6 +70,24 @@ TEST_F(Persistence, TemplateHeldByEstablishedConnection) {
   EXPECT_EQ(engine_.conns().size(), 0u);
 }
 
+// ipvsadm -E -p: a template keeps the timeout it was made with (ct->timeout,
+// set once by ip_vs_sched_persist) for every later use; only templates made
+// after the edit take the new one.
+TEST_F(Persistence, EditedTimeoutAppliesToNewTemplatesOnly) {
+  const Ip4 rs = server_for(kClient, 40001, at(1));
+  ServiceConfig s = engine_.find_service(tcp_service())->cfg;
+  s.timeout = seconds(30);
+  ASSERT_TRUE(engine_.edit_service(s));
+  EXPECT_EQ(server_for(kClient, 40002, at(10)), rs);  // the template re-armed: 300 s
+  const ConnId old_tmpl = engine_.conns().find_in(Proto::kTcp, ip("203.0.113.0"), 0, ip(kVip), 80);
+  ASSERT_NE(old_tmpl, kNoConn);
+  EXPECT_EQ(engine_.conns().expires_at(old_tmpl), at(310));
+  server_for("198.51.100.4", 40003, at(20));  // a new client network: 30 s
+  const ConnId new_tmpl = engine_.conns().find_in(Proto::kTcp, ip("198.51.100.0"), 0, ip(kVip), 80);
+  ASSERT_NE(new_tmpl, kNoConn);
+  EXPECT_EQ(engine_.conns().expires_at(new_tmpl), at(50));
+}
+
 // A quiesced server keeps its persistent clients unless expire_quiescent_template is set.
 TEST(PersistenceQuiesce, ExpireQuiescentTemplateSetting) {
   for (bool expire_quiescent : {false, true}) {
