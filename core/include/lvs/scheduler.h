@@ -56,6 +56,11 @@ class Scheduler {
   // it must never change which server is picked.
   virtual void counts_changed(VirtualService& /*svc*/, RealServer& /*dest*/) {}
 
+  // Not an IPVS op: whether the scheduler still holds `dest`, a server that
+  // left the service, at `now` (its timers run first), the way lblc's entries
+  // and lblcr's sets hold a reference to theirs (ip_vs_dest_hold), which keeps
+  // it in the trash.
+  virtual bool holds_dest(const RealServer& /*dest*/, Time /*now*/) { return false; }
   // The server for a new connection, or nullptr when none is usable.
   virtual RealServer* schedule(VirtualService& svc, const SchedPacket& pkt, Time now) = 0;
 };

@@ -277,13 +277,16 @@ RealServer* Engine::trash_get(const ServiceKey& key, Ip4 addr, std::uint16_t por
   return nullptr;
 }
 
-// ip_vs_dest_trash_expire: a real server that no connection references is
+// ip_vs_dest_trash_expire: a real server that nothing references is
 // marked idle at one run and freed at the first run a full period later, so
 // 120-180 s after its last connection went; the timer runs every half period
 // while the trash holds anything.
 void Engine::trash_expire(Time now) {
   auto freed = std::remove_if(trash_.begin(), trash_.end(), [&](TrashEntry& t) {
-    if (dests_[t.id].refs != 0) return false;
+    const RealServer& rs = *dests_[t.id].rs;
+    // Referenced by connections, or by its service's scheduler (lblc, lblcr).
+    if (dests_[t.id].refs != 0 || (rs.svc && rs.svc->sched && rs.svc->sched->holds_dest(rs, now)))
+      return false;
     if (!t.idle_start) {
       t.idle_start = now;
       return false;

@@ -36,6 +36,16 @@ class LocalityLeastConn final : public Scheduler {
       if (e.dest == &d) e = LblcEntry{e.addr, e.lastuse, nullptr, d.cfg.addr, d.cfg.port};
     });
   }
+  // An entry keeps its server (ip_vs_lblc_new's ip_vs_dest_hold) until the
+  // entry expires.
+  bool holds_dest(const RealServer& d, Time now) override {
+    table_.run_timers(to_jiffies(now));
+    bool held = false;
+    table_.for_each([&](const LblcEntry& e) {
+      held |= !e.dest && e.gone_addr == d.cfg.addr && e.gone_port == d.cfg.port;
+    });
+    return held;
+  }
   void upd_dest(VirtualService& /*svc*/, RealServer& d) override { idx_.refresh(d); }
   void counts_changed(VirtualService& /*svc*/, RealServer& d) override { idx_.refresh(d); }
   RealServer* schedule(VirtualService& svc, const SchedPacket& pkt, Time now) override;

@@ -35,6 +35,15 @@ class LocalityReplicated final : public Scheduler {
     keys_.unlink(d, moved_);
     rename_members();
   }
+  // A set keeps its members (ip_vs_dest_set_insert's ip_vs_dest_hold) until
+  // it drops them or expires.
+  bool holds_dest(const RealServer& d, Time now) override {
+    table_.run_timers(to_jiffies(now));
+    const MemberId id = keys_.frozen_id(d);
+    bool held = false;
+    if (id != kNoId) table_.for_each([&](const LblcrEntry& e) { held |= e.set.contains(id); });
+    return held;
+  }
   void upd_dest(VirtualService& /*svc*/, RealServer& d) override { reread(d); }
   void counts_changed(VirtualService& /*svc*/, RealServer& d) override { reread(d); }
   RealServer* schedule(VirtualService& svc, const SchedPacket& pkt, Time now) override;

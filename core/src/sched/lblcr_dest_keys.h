@@ -92,6 +92,11 @@ class DestKeys {
   void sync(const VirtualService& svc, MemberMap& moved);
   // After del_dest: the server's key freezes.
   void unlink(RealServer& d, MemberMap& moved);
+  // The frozen id of `d`, a server that left the service, or kNoId.
+  MemberId frozen_id(const RealServer& d) const {
+    const auto it = frozen_by_addr_.find(addr_of(d));
+    return it == frozen_by_addr_.end() ? kNoId : it->second;
+  }
   // Once every set is rewritten through `moved`: frees frozen keys no set
   // names any more.
   void settle(const MemberMap& moved);

@@ -20,6 +20,11 @@ class ServerSet {
  public:
   std::size_t size() const { return members_.size(); }
   Jiffies lastmod() const { return lastmod_; }
+  bool contains(MemberId id) const {
+    for (MemberId m : members_)
+      if (m == id) return true;
+    return false;
+  }
 
   // ip_vs_dest_set_insert(.., check=true) of a live server: no-op when
   // already a member.

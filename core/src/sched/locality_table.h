@@ -57,6 +57,11 @@ class LocalityTable {
     for (auto& b : buckets_)
       for (Entry& e : b) f(e);
   }
+  template <typename F>
+  void for_each(F f) const {
+    for (const auto& b : buckets_)
+      for (const Entry& e : b) f(e);
+  }
 
   // Arms the timer for its first tick 60 s after `bound_at`, unless it runs already.
   void start(Jiffies bound_at) {

@@ -163,5 +163,45 @@ TEST(DestTrashClock, ALongJumpRunsEveryTimerInOrder) {
   EXPECT_EQ(e.trash_size(), 0u);
 }
 
+// lblc's entries and lblcr's sets hold their servers (ip_vs_dest_hold): a
+// deleted server they still name stays in the trash, and comes back with
+// its counters, until they let it go.
+class DestTrashScheduler : public DirectorTest, public ::testing::WithParamInterface<const char*> {
+ protected:
+  void SetUp() override {
+    add_service(service(GetParam()));
+    add_dest(tcp_service(), nat_dest(kRs1));
+    // The entry for the VIP names RS1; the connection closes at once (CLOSE: 10 s).
+    ASSERT_EQ(in(seg(Proto::kTcp, kClient, 40000, kVip, 80, kSyn), at(1)).next_hop, ip(kRs1));
+    ASSERT_EQ(in(seg(Proto::kTcp, kClient, 40000, kVip, 80, kRst), at(1)).action, Action::kForward);
+    ASSERT_TRUE(engine_.del_dest(tcp_service(), ip(kRs1), 8080));
+  }
+};
+
+TEST_P(DestTrashScheduler, HeldServerStaysInTheTrash) {
+  engine_.advance(at(400));  // freed at 181 s if nothing held it
+  EXPECT_EQ(engine_.trash_size(), 1u);
+  add_dest(tcp_service(), nat_dest(kRs1));
+  EXPECT_EQ(dest(kRs1).stats.counters.conns, 1u);  // the same server, not a new one
+}
+
+INSTANTIATE_TEST_SUITE_P(Locality, DestTrashScheduler, ::testing::Values("lblc", "lblcr"));
+
+TEST_F(DestTrash, LblcEntryLetsItsServerGoWhenItExpires) {
+  ASSERT_TRUE(engine_.edit_service(service("lblc")));
+  add_dest(tcp_service(), nat_dest(kRs2));
+  ASSERT_EQ(in(seg(Proto::kTcp, kClient, 40000, kVip, 80, kSyn), at(1)).next_hop, ip(kRs2));
+  ASSERT_EQ(in(seg(Proto::kTcp, kClient, 40000, kVip, 80, kRst), at(1)).action, Action::kForward);
+  ASSERT_TRUE(engine_.del_dest(tcp_service(), ip(kRs2), 8080));
+  // lblc was bound before the clock started at 1 s: its full check runs
+  // every 30 min from there and drops an entry unused for 24 h
+  // (lblc_expiration) at 86401 s. The trash run at that time finds RS2 free
+  // and marks it idle; the one 120 s later frees it.
+  engine_.advance(at(86520.9));
+  EXPECT_EQ(engine_.trash_size(), 1u);
+  engine_.advance(at(86521));
+  EXPECT_EQ(engine_.trash_size(), 0u);
+}
+
 }  // namespace
 }  // namespace lvs::test
