@@ -383,9 +383,10 @@ class Engine {
   // its sync message carried. record_fwmark at every creation.
   void record_fwmark(ConnId id, std::uint32_t fwmark, const RealServer* rs);
   std::uint32_t conn_fwmark(ConnId id) const;
-  // A template's timer restarts with its own cp->timeout: the re-arm
-  // timeout, the timeout its sync message carried, or its service's.
-  Time template_expiry(ConnId id, Time now) const;
+  // When entry `id`'s timer restarted at `now` fires (cp->timeout): its
+  // state's timeout, or a template's own (the re-arm timeout, the one its
+  // sync message carried, or its service's).
+  Time entry_expiry(ConnId id, Time now) const;
   void keep_synced_template_timeout(Conn& t, ConnId id, Duration timeout);
   SyncSysctls sync_sysctls_;
   SyncMaster* sync_master_ = nullptr;

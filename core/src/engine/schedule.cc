@@ -184,7 +184,7 @@ Verdict Engine::schedule_new(PacketView& p, VirtualService& svc, std::uint32_t f
     Conn& t = (*table_)[tmpl];
     ++t.aux;
     // ip_vs_conn_put(ct): the template's own timeout.
-    table_->touch(tmpl, template_expiry(tmpl, now));
+    table_->touch(tmpl, entry_expiry(tmpl, now));
   }
   ++rs->stats.counters.conns;
   ++svc.stats.counters.conns;

@@ -24,11 +24,10 @@ std::int64_t to_ms(Duration d) { return std::chrono::duration_cast<milliseconds>
 
 // cp->sync_endtime starts as the creation time (ip_vs_conn_new); the engine
 // records it on the connection's first packet, which is its creation.
-// Indexed by slot: the table has more slots than its capacity (8/7 of it).
-std::uint32_t& sync_endtime(std::vector<std::uint32_t>& endtimes, std::size_t capacity, Conn& c,
+// Indexed by slot: sized to the table's id_bound(), beyond its capacity.
+std::uint32_t& sync_endtime(std::vector<std::uint32_t>& endtimes, std::size_t slots, Conn& c,
                             ConnId id, Time now) {
-  if (id >= endtimes.size())
-    endtimes.resize(std::max<std::size_t>(std::size_t{id} + 1, capacity + capacity / 7 + 16), 0);
+  if (endtimes.empty()) endtimes.resize(slots, 0);
   if (!(c.sync_flags & kSyncEndtimeSet)) {
     endtimes[id] = static_cast<std::uint32_t>(to_ms(now)) & ~3u;
     c.sync_flags |= kSyncEndtimeSet;
@@ -66,7 +65,7 @@ void Engine::sync_conn(ConnId id, std::uint32_t pkts, Time now) {
 bool Engine::sync_needed(Conn& c, ConnId id, std::uint32_t pkts, Time now) {
   const SyncSysctls& s = sync_sysctls_;
   const bool tmpl = (c.flags & kConnTemplate) != 0;
-  const std::int64_t timeout = to_ms((tmpl ? template_expiry(id, now) : conn_expiry(c, now)) - now);
+  const std::int64_t timeout = to_ms(entry_expiry(id, now) - now);
   const auto now_t = static_cast<std::uint32_t>(to_ms(now));
   std::uint32_t n = static_cast<std::uint32_t>(now_t + timeout) & ~3u;
   bool force = false;
@@ -79,7 +78,7 @@ bool Engine::sync_needed(Conn& c, ConnId id, std::uint32_t pkts, Time now) {
   }
   // Kept whatever sync_refresh_period is, so that turning it on later
   // measures from the last sync, as the kernel's cp->sync_endtime does.
-  std::uint32_t& endtime = sync_endtime(sync_endtime_, table_->capacity(), c, id, now);
+  std::uint32_t& endtime = sync_endtime(sync_endtime_, table_->id_bound(), c, id, now);
   if (!(force && c.state != static_cast<std::uint8_t>(TcpState::kEstablished))) {
     const std::int64_t refresh = to_ms(s.sync_refresh_period);
     if (refresh > 0) {
@@ -109,7 +108,6 @@ bool Engine::sync_needed(Conn& c, ConnId id, std::uint32_t pkts, Time now) {
 
 SyncConn Engine::sync_entry(ConnId id, Time now) const {
   const Conn& c = (*table_)[id];
-  const bool tmpl = (c.flags & kConnTemplate) != 0;
   SyncConn s;
   s.protocol = static_cast<std::uint8_t>(c.proto);
   s.flags = kernel_conn_flags(c.flags);  // a template's include INACTIVE (persistent_template)
@@ -121,9 +119,8 @@ SyncConn Engine::sync_entry(ConnId id, Time now) const {
   s.vaddr = c.vaddr;
   s.daddr = c.daddr;
   s.fwmark = conn_fwmark(id);
-  // cp->timeout: the state's, or the template's own.
-  s.timeout_s = static_cast<std::uint32_t>(std::chrono::duration_cast<seconds>(
-      (tmpl ? template_expiry(id, now) : conn_expiry(c, now)) - now).count());
+  s.timeout_s = static_cast<std::uint32_t>(
+      std::chrono::duration_cast<seconds>(entry_expiry(id, now) - now).count());
   return s;
 }
 
@@ -145,10 +142,7 @@ std::uint32_t implied_fwmark(const RealServer* rs) {
 void Engine::record_fwmark(ConnId id, std::uint32_t fwmark, const RealServer* rs) {
   const std::uint32_t exception = fwmark == implied_fwmark(rs) ? 0 : fwmark;
   if (exception == 0 && fwmark_exceptions_.empty()) return;
-  if (id >= fwmark_exceptions_.size()) {
-    const std::size_t cap = table_->capacity();
-    fwmark_exceptions_.resize(std::max<std::size_t>(std::size_t{id} + 1, cap + cap / 7 + 16), 0);
-  }
+  if (fwmark_exceptions_.empty()) fwmark_exceptions_.resize(table_->id_bound(), 0);
   fwmark_exceptions_[id] = exception;
 }
 
@@ -157,10 +151,11 @@ std::uint32_t Engine::conn_fwmark(ConnId id) const {
   return implied_fwmark(dest_by_id((*table_)[id].dest));
 }
 
-// ip_vs_sched_persist sets ct->timeout to the service's timeout,
-// ip_vs_conn_expire to 60 s, ip_vs_proc_conn to the message's; each restart
-// of the template's timer uses it.
-Time Engine::template_expiry(ConnId id, Time now) const {
+// cp->timeout: a connection's comes from its state (conn_expiry); a
+// template's is set by ip_vs_sched_persist to the service's timeout, by
+// ip_vs_conn_expire to 60 s, by ip_vs_proc_conn to the message's, and each
+// restart of its timer uses it.
+Time Engine::entry_expiry(ConnId id, Time now) const {
   const Conn& t = (*table_)[id];
   if ((t.flags & (kConnTemplateOwnTimeout | kConnTemplateRearmed)) == kConnTemplateOwnTimeout) {
     const auto it = template_timeout_.find(id);
@@ -233,7 +228,7 @@ ConnId Engine::sync_create(const SyncConn& s, std::uint16_t flags, Time now) {
   RealServer* rs = sync_find_dest(s);
   const ConnId id = table_->insert(c, now);
   if (id == kNoConn) return kNoConn;
-  sync_endtime(sync_endtime_, table_->capacity(), (*table_)[id], id, now);
+  sync_endtime(sync_endtime_, table_->id_bound(), (*table_)[id], id, now);
   record_fwmark(id, s.fwmark, rs);
   if (rs) sync_bind((*table_)[id], *rs);
   if (table_->size() > peak_conns_) peak_conns_ = table_->size();
