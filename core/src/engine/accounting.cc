@@ -203,7 +203,6 @@ void Engine::advance_due(Time now) {
     }
     last_advance_ = now;
   }
-  if (trash_due_ && *trash_due_ <= now) trash_expire(now);
   if (nodest_pending_) expire_nodest_conns();
   if (const std::uint64_t passes = est_timer_->advance(now)) {
     fold_stats();

@@ -117,50 +117,37 @@ TEST_F(DestTrash, MatchedByServiceKeyAddressAndPort) {
   EXPECT_EQ(dest(kRs1).active_conns, 1);
 }
 
-TEST(DestTrashClock, ArmedBeforeTheClockStartsRunsFromItsStart) {
-  Engine e(director_config());
-  const ServiceConfig s = service_config(tcp_service(), "rr");
-  ASSERT_TRUE(e.add_service(s));
-  ASSERT_TRUE(e.add_dest(s.key, nat_dest(kRs1)));
-  ASSERT_TRUE(e.del_dest(s.key, ip(kRs1), 8080));
+TEST_F(DestTrash, ArmedBeforeTheClockStartsRunsFromItsStart) {
+  ASSERT_TRUE(engine_.del_dest(tcp_service(), ip(kRs1), 8080));
   // A capture's clock: Unix time. Runs at +60 s (idle) and +180 s (freed).
   const Time start = seconds(1700000000);
-  e.advance(start);
-  e.advance(start + seconds(179));
-  EXPECT_EQ(e.trash_size(), 1u);
-  e.advance(start + seconds(180));
-  EXPECT_EQ(e.trash_size(), 0u);
+  engine_.advance(start);
+  engine_.advance(start + seconds(179));
+  EXPECT_EQ(engine_.trash_size(), 1u);
+  engine_.advance(start + seconds(180));
+  EXPECT_EQ(engine_.trash_size(), 0u);
 }
 
-TEST(DestTrashClock, AFirstPacketAtTimeZeroStartsTheClock) {
-  Engine e(director_config());
-  const ServiceConfig s = service_config(tcp_service(), "rr");
-  ASSERT_TRUE(e.add_service(s));
-  ASSERT_TRUE(e.add_dest(s.key, nat_dest(kRs1)));
-  ASSERT_TRUE(e.del_dest(s.key, ip(kRs1), 8080));
-  Bytes b = make_packet(seg(Proto::kTcp, kClient, 40000, kVip, 80, kAck));
-  e.process(b.data(), b.size(), Side::kOutside, at(0));
-  e.advance(at(179.9));  // runs at 60 s (idle) and 120 s
-  EXPECT_EQ(e.trash_size(), 1u);
-  e.advance(at(180));
-  EXPECT_EQ(e.trash_size(), 0u);
+TEST_F(DestTrash, AFirstPacketAtTimeZeroStartsTheClock) {
+  ASSERT_TRUE(engine_.del_dest(tcp_service(), ip(kRs1), 8080));
+  in(seg(Proto::kTcp, kClient, 40000, kVip, 80, kAck), at(0));
+  engine_.advance(at(179.9));  // runs at 60 s (idle) and 120 s
+  EXPECT_EQ(engine_.trash_size(), 1u);
+  engine_.advance(at(180));
+  EXPECT_EQ(engine_.trash_size(), 0u);
 }
 
-TEST(DestTrashClock, ALongJumpRunsEveryTimerInOrder) {
-  Engine e(director_config());
-  const ServiceConfig s = service_config(tcp_service(), "rr");
-  ASSERT_TRUE(e.add_service(s));
-  ASSERT_TRUE(e.add_dest(s.key, nat_dest(kRs1)));
-  e.advance(at(1));
-  ASSERT_TRUE(e.del_dest(s.key, ip(kRs1), 8080));
-  e.advance(at(5000));  // one call: idle at 61 s, freed at 181 s
-  EXPECT_EQ(e.trash_size(), 0u);
-  ASSERT_TRUE(e.add_dest(s.key, nat_dest(kRs1)));
-  ASSERT_TRUE(e.del_dest(s.key, ip(kRs1), 8080));  // the timer re-armed from 5000 s
-  e.advance(at(5179));
-  EXPECT_EQ(e.trash_size(), 1u);
-  e.advance(at(5180));
-  EXPECT_EQ(e.trash_size(), 0u);
+TEST_F(DestTrash, ALongJumpRunsEveryTimerInOrder) {
+  engine_.advance(at(1));
+  ASSERT_TRUE(engine_.del_dest(tcp_service(), ip(kRs1), 8080));
+  engine_.advance(at(5000));  // one call: idle at 61 s, freed at 181 s
+  EXPECT_EQ(engine_.trash_size(), 0u);
+  ASSERT_TRUE(engine_.add_dest(tcp_service(), nat_dest(kRs1)));
+  ASSERT_TRUE(engine_.del_dest(tcp_service(), ip(kRs1), 8080));  // the timer re-armed from 5000 s
+  engine_.advance(at(5179));
+  EXPECT_EQ(engine_.trash_size(), 1u);
+  engine_.advance(at(5180));
+  EXPECT_EQ(engine_.trash_size(), 0u);
 }
 
 // lblc's entries and lblcr's sets hold their servers (ip_vs_dest_hold): a
