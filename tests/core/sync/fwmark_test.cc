@@ -5,8 +5,7 @@
 // ip_vs_conn_new(..., fwmark)) and sends it once it is master itself.
 #include <gtest/gtest.h>
 
-#include "engine/engine_fixture.h"
-#include "lvs/sync.h"
+#include "sync_fixture.h"
 
 namespace lvs::test {
 namespace {
@@ -88,17 +87,9 @@ TEST(SyncFwmarkBackup, BackupResendsTheMarkItReceived) {
   Engine b(director_config());
   ASSERT_TRUE(b.add_service(service_config()));
   ASSERT_TRUE(b.add_dest(tcp_service(), nat_dest(kRs1)));
-  SyncConn bound;  // an address service's connection from a marked packet
-  bound.protocol = 6;
-  bound.state = static_cast<std::uint16_t>(TcpState::kEstablished);
-  bound.caddr = ip(kClient);
-  bound.cport = 1234;
-  bound.vaddr = ip(kVip);
-  bound.vport = 80;
-  bound.daddr = ip(kRs1);
-  bound.dport = 8080;
+  // An address service's connection from a marked packet.
+  SyncConn bound = client_entry(0, TcpState::kEstablished, 900);
   bound.fwmark = kStrayMark;
-  bound.timeout_s = 900;
   SyncConn unbound = bound;  // a firewall-mark service this backup lacks
   unbound.cport = 1235;
   unbound.vport = 443;

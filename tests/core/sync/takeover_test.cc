@@ -4,8 +4,7 @@
 // re-scheduling. Also failback (both directions), counting, and bad input.
 #include <gtest/gtest.h>
 
-#include "engine/engine_fixture.h"
-#include "lvs/sync.h"
+#include "sync_fixture.h"
 
 namespace lvs::test {
 namespace {
@@ -38,22 +37,6 @@ void configure(Engine& e, bool reversed, bool persistent = false) {
     ASSERT_TRUE(e.add_dest(k, nat_dest(first, port)));
     ASSERT_TRUE(e.add_dest(k, nat_dest(second, port)));
   }
-}
-
-// A sync message's TCP entry for kClient:1234 -> VIP:80 on kRs1:8080.
-SyncConn client_entry(std::uint32_t flags, TcpState state, std::uint32_t timeout_s) {
-  SyncConn s;
-  s.protocol = 6;
-  s.flags = flags;
-  s.state = static_cast<std::uint16_t>(state);
-  s.caddr = ip(kClient);
-  s.cport = 1234;
-  s.vaddr = ip(kVip);
-  s.vport = 80;
-  s.daddr = ip(kRs1);
-  s.dport = 8080;
-  s.timeout_s = timeout_s;
-  return s;
 }
 
 std::string client_addr(int i) { return "203.0.113." + std::to_string(10 + i); }

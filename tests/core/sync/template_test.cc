@@ -5,8 +5,7 @@
 // (ip_vs_proc_conn: cp->timeout), kept for every later restart of its timer.
 #include <gtest/gtest.h>
 
-#include "engine/engine_fixture.h"
-#include "lvs/sync.h"
+#include "sync_fixture.h"
 
 namespace lvs::test {
 namespace {
@@ -28,12 +27,7 @@ class SyncTemplateCount : public DirectorTest {
     tcp.flags = kSvcPersistent;
     add_service(tcp);
     add_dest(tcp_service(), nat_dest(kRs1));
-    ServiceConfig udp;
-    udp.key.proto = Proto::kUdp;
-    udp.key.addr = ip(kVip);
-    udp.key.port = 53;
-    udp.scheduler = "rr";
-    udp.flags = kSvcPersistent | kSvcOnePacket;
+    const ServiceConfig udp = one_packet_dns_service();
     add_service(udp);
     add_dest(udp.key, nat_dest(kRs2, 53));
   }

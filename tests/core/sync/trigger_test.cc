@@ -3,8 +3,7 @@
 // UDP, sync_refresh_period with sync_retries, sync_persist_mode.
 #include <gtest/gtest.h>
 
-#include "engine/engine_fixture.h"
-#include "lvs/sync.h"
+#include "sync_fixture.h"
 
 namespace lvs::test {
 namespace {
@@ -136,12 +135,7 @@ class SyncTemplates : public SyncTrigger {
     s.timeout = seconds(360);
     add_service(s);
     add_dest(tcp_service(), nat_dest(kRs1));
-    ServiceConfig u;
-    u.key.proto = Proto::kUdp;
-    u.key.addr = ip(kVip);
-    u.key.port = 53;
-    u.scheduler = "rr";
-    u.flags = kSvcPersistent | kSvcOnePacket;
+    const ServiceConfig u = one_packet_dns_service();
     add_service(u);
     add_dest(u.key, nat_dest(kRs2, 53));
     engine_.set_sync_master(&master_);
