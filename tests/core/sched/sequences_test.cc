@@ -260,6 +260,16 @@ TEST(MaglevHashing, FallbackOnlyWhenAsked) {
   }
 }
 
+// mh and its reference, both attached to a world (whose picks must then agree).
+struct MhPair {
+  std::unique_ptr<Scheduler> fast = make_scheduler("mh", nullptr);
+  std::unique_ptr<Scheduler> ref = ref::make_reference("mh", nullptr);
+  explicit MhPair(test::SchedWorld& world) {
+    world.attach(fast.get());
+    world.attach(ref.get());
+  }
+};
+
 TEST(MaglevHashing, PastTheTableSizeAStaleEntryStillServes) {
   // ip_vs_mh_reassign() refuses more servers than the 4093 table entries and
   // keeps the old table, whose entries hold their dests: a server deleted
@@ -268,10 +278,7 @@ TEST(MaglevHashing, PastTheTableSizeAStaleEntryStillServes) {
   test::SchedWorld world;
   std::vector<RealServer*> servers;
   for (std::uint32_t i = 0; i < 4093; ++i) servers.push_back(&world.add(0x0a100000u + i, 80, 1));
-  auto mh = make_scheduler("mh", nullptr);
-  auto ref = ref::make_reference("mh", nullptr);
-  world.attach(mh.get());  // a full table over 4093 servers
-  world.attach(ref.get());
+  const MhPair mh(world);  // a full table over 4093 servers
   RealServer* victim = servers[0];
   SchedPacket p;
   for (Ip4 s = 0xc0000000u; world.schedule(p) != victim; ++s) p.saddr = s;
@@ -305,10 +312,7 @@ TEST(MaglevHashing, BoundAfterQuiescingBuildsFromTheLastWeight) {
   test::SchedWorld bound_late;
   bound_late.add(addr_of('B'), 80, 1);
   bound_late.set_weight(bound_late.add(addr_of('A'), 80, 1), 0);
-  auto late = make_scheduler("mh", nullptr);
-  auto late_ref = ref::make_reference("mh", nullptr);
-  bound_late.attach(late.get());
-  bound_late.attach(late_ref.get());
+  const MhPair late(bound_late);
   EXPECT_EQ(mh_picks(bound_late, 24), kernel);
 
   test::SchedWorld bound_first;
@@ -326,10 +330,7 @@ TEST(MaglevHashing, LastWeightSetsTheShiftOfEveryServer) {
   test::SchedWorld world;
   world.add(addr_of('B'), 80, 1);
   world.set_weight(world.add(addr_of('A'), 80, 100), 0);
-  auto mh = make_scheduler("mh", nullptr);
-  auto ref = ref::make_reference("mh", nullptr);
-  world.attach(mh.get());
-  world.attach(ref.get());
+  const MhPair mh(world);
   EXPECT_EQ(mh_picks(world, 24), "-----B------------------");
   int b = 0;
   for (Ip4 s = 0; s < 5000; ++s) b += world.schedule(from(0xd0000000u + s)) != nullptr;
@@ -342,10 +343,7 @@ TEST(MaglevHashing, ReaddedAtWeightZeroClaimsNothing) {
   test::SchedWorld world;
   world.add(addr_of('B'), 80, 1);
   RealServer& a = world.add(addr_of('A'), 80, 2);
-  auto mh = make_scheduler("mh", nullptr);
-  auto ref = ref::make_reference("mh", nullptr);
-  world.attach(mh.get());
-  world.attach(ref.get());
+  const MhPair mh(world);
   world.remove(a);
   EXPECT_EQ(&world.add(addr_of('A'), 80, 0), &a);
   EXPECT_EQ(a.last_weight, 0);
