@@ -313,8 +313,9 @@ class Engine {
   // The destination trash (ip_vs_ctl.c's dest_trash): a real server unlinked
   // from its service (deleted, or its service deleted) waits here with its
   // counts and counters, found again by a re-add to a service with the same
-  // key (ip_vs_trash_get_dest), and freed by the trash timer once it has
-  // had no connection for IP_VS_DEST_TRASH_PERIOD (ip_vs_dest_trash_expire).
+  // key (ip_vs_trash_get_dest), and freed by the trash timer once neither a
+  // connection nor its scheduler has held it for IP_VS_DEST_TRASH_PERIOD
+  // (ip_vs_dest_trash_expire).
   void trash_put(RealServer& rs, const ServiceKey& key);
   RealServer* trash_get(const ServiceKey& key, Ip4 addr, std::uint16_t port);
   void trash_expire(Time now);
