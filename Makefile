@@ -13,13 +13,16 @@ export CCACHE_NOHASHDIR ?= 1
 # (ns3 itself is needed only because ns-3's CMake config checks that its
 # helper binaries exist. libgsl-dev, libsqlite3-dev and libxml2-dev because
 # ns-3's exported targets link /usr/lib/x86_64-linux-gnu/lib{gsl,gslcblas,
-# sqlite3,xml2}.so by path, and libns3-dev does not pull those in: checked
-# in a debootstrap'ed Debian 12, where `make demo` failed without them.)
+# sqlite3,xml2}.so by path, and libpython3.11-dev because they name
+# /usr/include/python3.11 as an include directory, which a project importing
+# the installed lvsim package (tests/install) must find; libns3-dev pulls in
+# none of them. Checked in a debootstrap'ed Debian 12, where `make demo`
+# and `make test` failed without them.)
 DEPS := build-essential cmake ninja-build ccache pkg-config \
         clang libclang-rt-14-dev \
         libgtest-dev libgmock-dev libbenchmark-dev \
         libpcap-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev \
-        libns3-dev ns3 libgsl-dev libsqlite3-dev libxml2-dev \
+        libns3-dev ns3 libgsl-dev libsqlite3-dev libxml2-dev libpython3.11-dev \
         libboost-graph-dev libgoogle-perftools-dev \
         tshark
 
