@@ -170,7 +170,11 @@ class Engine {
     return v;
   }
   // Same decisions for up to kBatch packets at a time, lookups prefetched.
-  static constexpr std::size_t kBatch = 32;
+  // 16 measured fastest of 8-32 at 1M flows (tests/bench/README.md,
+  // "Session 11": 20.7 Mpps against 18.3-18.8 for 24 and 32), likely
+  // because 16 packets' ~24 entry lines stay within what the core keeps in
+  // flight, where 32 packets' ~48 wait for each other.
+  static constexpr std::size_t kBatch = 16;
   void process_batch(PacketRef* pkts, Verdict* out, std::size_t n, Time now);
   // Fires connection timers and rate-estimator samples due at `now`. process()
   // does this too; call it when time passes without packets. Between timer
