@@ -388,6 +388,7 @@ class Engine {
   // its sync message carried. record_fwmark at every creation.
   void record_fwmark(ConnId id, std::uint32_t fwmark, const RealServer* rs);
   std::uint32_t conn_fwmark(ConnId id) const;
+  std::uint32_t implied_fwmark(const RealServer* rs) const;
   // When entry `id`'s timer restarted at `now` fires (cp->timeout): its
   // state's timeout, or a template's own (the re-arm timeout, the one its
   // sync message carried, or its service's).

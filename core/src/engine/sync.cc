@@ -124,21 +124,22 @@ SyncConn Engine::sync_entry(ConnId id, Time now) const {
   return s;
 }
 
-namespace {
-
 // The mark an entry bound to `rs` has unless recorded otherwise: a packet that
 // matched a firewall-mark service carried that mark; most others carry none.
-std::uint32_t implied_fwmark(const RealServer* rs) {
-  return rs && rs->svc && rs->svc->cfg.key.is_fwmark() ? rs->svc->cfg.key.fwmark : 0;
+// A server whose service was deleted waits in the trash with that service's
+// key (dest->vfwmark), and its entries keep the mark.
+std::uint32_t Engine::implied_fwmark(const RealServer* rs) const {
+  if (rs == nullptr) return 0;
+  if (rs->svc != nullptr) return rs->svc->cfg.key.is_fwmark() ? rs->svc->cfg.key.fwmark : 0;
+  for (const TrashEntry& t : trash_)
+    if (t.id == rs->id) return t.key.is_fwmark() ? t.key.fwmark : 0;
+  return 0;
 }
-
-}  // namespace
 
 // ip_vs_conn_new(..., fwmark): the connection or template keeps the mark of
 // the packet that created it (skb->mark, whichever service it matched), or
 // of the sync message that did. Only marks other than implied_fwmark() take
-// memory. (Read after the entry's service is deleted, a firewall-mark
-// service's mark is lost.)
+// memory.
 void Engine::record_fwmark(ConnId id, std::uint32_t fwmark, const RealServer* rs) {
   const std::uint32_t exception = fwmark == implied_fwmark(rs) ? 0 : fwmark;
   if (exception == 0 && fwmark_exceptions_.empty()) return;

@@ -81,6 +81,23 @@ TEST_F(SyncFwmark, EntriesCarryThePacketsMark) {
   }
 }
 
+// An entry keeps its mark after its firewall-mark service is deleted: its
+// real server waits in the trash with the service's key, as the kernel's
+// entry keeps cp->fwmark.
+TEST_F(SyncFwmark, EntriesKeepTheMarkOfADeletedService) {
+  flow("203.0.113.9", 443, kMarkOfFwmarkService, 1);
+  ServiceKey mark;
+  mark.fwmark = kMarkOfFwmarkService;
+  ASSERT_TRUE(engine_.del_service(mark));
+  ASSERT_EQ(engine_.trash_size(), 1u);
+  int entries = 0;
+  engine_.conns().for_each([&](ConnId id, const Conn&) {
+    EXPECT_EQ(engine_.sync_entry(id, at(2)).fwmark, kMarkOfFwmarkService);
+    ++entries;
+  });
+  EXPECT_EQ(entries, 2);  // the connection and its template
+}
+
 // A backup keeps the mark of each entry it installs, bound or not, and sends
 // it once it syncs the connection as master (here on the client's FIN).
 TEST(SyncFwmarkBackup, BackupResendsTheMarkItReceived) {
