@@ -14,8 +14,15 @@ bool is_tcp_or_udp(Proto p) { return p == Proto::kTcp || p == Proto::kUdp; }
 }  // namespace
 
 Replayer::Replayer(const std::vector<config::IpvsService>& services, LinkType link,
-                   const EngineSetup& setup)
-    : engine_(build_engine(services, setup)), link_(link), buf_(65536), icmp_(65536) {
+                   const EngineSetup& setup, Mode mode)
+    : engine_(build_engine(services, setup)),
+      link_(link),
+      mode_(mode),
+      slots_(mode == Mode::kBatch ? Engine::kBatch : 1),
+      refs_(slots_.size()),
+      times_(slots_.size()),
+      verdicts_(slots_.size()),
+      icmp_(65536) {
   for (const auto& s : services) {
     if (!s.svc.key.is_fwmark())
       service_keys_.push_back(service_key(s.svc.key.proto, s.svc.key.addr, s.svc.key.port));
@@ -67,6 +74,13 @@ bool Replayer::to_real_server_source(PacketView& p) {
   return true;
 }
 
+bool Replayer::must_flush_before(std::uint64_t client, Time at) const {
+  if (at >= batch_until_ || client == kAnyClient) return true;
+  for (std::size_t i = 0; i < held_; ++i)
+    if (slots_[i].client == client || slots_[i].client == kAnyClient) return true;
+  return false;
+}
+
 void Replayer::count(const Verdict& v) {
   switch (v.action) {
     case Action::kForward:
@@ -79,13 +93,13 @@ void Replayer::count(const Verdict& v) {
 }
 
 // As IPVS's ip_vs_leave(): the director answers from the address the client used.
-std::size_t Replayer::build_icmp_error(const PacketView& offending, std::size_t ip_off) {
-  std::copy(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(ip_off), icmp_.begin());
-  reverse_link_header(link_, icmp_.data(), ip_off);
-  const std::size_t n = lvs::build_icmp_error(offending, offending.daddr, kIcmpDestUnreach,
-                                              kIcmpPortUnreach, icmp_.data() + ip_off,
-                                              icmp_.size() - ip_off);
-  return n == 0 ? 0 : ip_off + n;
+std::size_t Replayer::build_icmp_error(const Slot& s) {
+  std::copy(s.bytes.begin(), s.bytes.begin() + static_cast<std::ptrdiff_t>(s.ip_off),
+            icmp_.begin());
+  reverse_link_header(link_, icmp_.data(), s.ip_off);
+  const std::size_t n = lvs::build_icmp_error(s.p, s.p.daddr, kIcmpDestUnreach, kIcmpPortUnreach,
+                                              icmp_.data() + s.ip_off, icmp_.size() - s.ip_off);
+  return n == 0 ? 0 : s.ip_off + n;
 }
 
 Time Replayer::finish() {
@@ -99,6 +113,7 @@ void Replayer::run(PcapReader& in, PcapWriter& out, AssignmentLog* log) {
   const std::uint8_t* data = nullptr;
   auto emit = [&out](const pcap_pkthdr& h, const std::uint8_t* bytes) { out.write(h, bytes); };
   while (in.next(hdr, data)) replay_frame(*hdr, data, emit, log);
+  flush(emit, log);
 }
 
 }  // namespace lvs::tools

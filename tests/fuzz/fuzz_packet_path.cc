@@ -3,8 +3,10 @@
 // either side, at advancing times, into one engine that lives across inputs,
 // so connection state, templates, expiry and masquerading all get exercised.
 // Records with both 0x04 and 0x08 set in the first byte are gathered and go
-// through process_batch together (up to Engine::kBatch, at the time of the
-// last one), so the batch path's staged lookups meet the same inputs.
+// through process_batch together (up to Engine::kBatch): at the time of the
+// last one, or, when one of them also has 0x20 set, each at its own time
+// (timers then fire inside the batch), so the batch path's staged lookups
+// meet the same inputs.
 // Records whose first byte has 0x78 set and 0x04 clear carry no packet:
 // their length byte picks a control operation (delete, add or edit a real
 // server, edit or re-create a service), so the trash, scheduler rebinding
@@ -133,14 +135,21 @@ void check(const Engine& e, const Verdict& v) {
 struct PendingBatch {
   std::vector<std::vector<std::uint8_t>> bufs;
   std::vector<PacketRef> refs;
+  std::vector<Time> times;
+  bool timed = false;
 
   void flush(Engine& e) {
     if (refs.empty()) return;
     std::vector<Verdict> out(refs.size());
-    e.process_batch(refs.data(), out.data(), refs.size(), g_now);
+    if (timed)
+      e.process_batch(refs.data(), out.data(), refs.size(), times.data());
+    else
+      e.process_batch(refs.data(), out.data(), refs.size(), g_now);
     for (const Verdict& v : out) check(e, v);
     bufs.clear();
     refs.clear();
+    times.clear();
+    timed = false;
   }
 };
 
@@ -169,6 +178,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       // The buffers are reserved, so the refs to them stay valid.
       batch.bufs.emplace_back(data + at, data + at + len);
       batch.refs.push_back(PacketRef{batch.bufs.back().data(), len, side, fwmark});
+      batch.times.push_back(g_now);
+      batch.timed = batch.timed || (ctl & 0x20) != 0;
       at += len;
       if (batch.refs.size() == Engine::kBatch) batch.flush(e);
       continue;

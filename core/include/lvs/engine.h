@@ -176,6 +176,16 @@ class Engine {
   // flight, where 32 packets' ~48 wait for each other.
   static constexpr std::size_t kBatch = 16;
   void process_batch(PacketRef* pkts, Verdict* out, std::size_t n, Time now);
+  // The same with a time of its own for every packet, `times[i]` for
+  // `pkts[i]` (non-decreasing, as a capture's stamps): the timers due between
+  // two packets fire between them, exactly as process() one packet at a time
+  // would (lvsim replay).
+  void process_batch(PacketRef* pkts, Verdict* out, std::size_t n, const Time* times);
+  // The earliest `now` at which advance() has anything to do: the next timer
+  // tick (every millisecond), estimator pass or trash run. Up to it only the
+  // clock moves, so nothing can change a connection but its own packets.
+  // Time::min() before the clock has started.
+  Time next_due() const { return clock_started_ ? quiet_until_ : Time::min(); }
   // Fires connection timers and rate-estimator samples due at `now`. process()
   // does this too; call it when time passes without packets. Between timer
   // ticks and estimator passes only the clock moves, without a call.
@@ -277,6 +287,9 @@ class Engine {
   bool shortcut(std::uint8_t* data, std::size_t len, Side side, Time now, Verdict& v);
   Verdict process_general(std::uint8_t* data, std::size_t len, Side side, Time now,
                           std::uint32_t fwmark);
+  // batch.cc: both process_batch()es; kTimed: `times` gives each packet's time.
+  template <bool kTimed>
+  void run_batch(PacketRef* pkts, Verdict* out, std::size_t n, Time now, const Time* times);
   bool fast_path_on() const;
   std::uint32_t established_expiry(Time now) const;
   // accounting.cc: advance() when a timer tick or an estimator pass is due

@@ -15,9 +15,24 @@
 namespace lvs {
 
 void Engine::process_batch(PacketRef* pkts, Verdict* out, std::size_t n, Time now) {
+  run_batch<false>(pkts, out, n, now, nullptr);
+}
+
+void Engine::process_batch(PacketRef* pkts, Verdict* out, std::size_t n, const Time* times) {
+  if (n != 0) run_batch<true>(pkts, out, n, times[0], times);
+}
+
+// With kTimed, each packet's time is handed to advance() just before the
+// packet is handled, as process() does; the lookups prefetched before may
+// then point at entries a timer has erased, which forward_established checks
+// for, as it does for entries earlier packets of the batch erased. Timers do
+// not turn the shortcut on or off (only set_sync_master does), so `shortcut`
+// holds for the whole batch; `expires` follows the clock.
+template <bool kTimed>
+void Engine::run_batch(PacketRef* pkts, Verdict* out, std::size_t n, Time now, const Time* times) {
   if (now != last_advance_) advance(now);
   const bool shortcut = fast_path_on();
-  const std::uint32_t expires = established_expiry(now);
+  std::uint32_t expires = established_expiry(now);
   // A plain TCP segment (read_plain_tcp) stays a PlainTcp, the only kind the
   // shortcut takes; anything else is parsed into a view at once.
   PlainTcp plains[kBatch];
@@ -58,6 +73,13 @@ void Engine::process_batch(PacketRef* pkts, Verdict* out, std::size_t n, Time no
       table_->prefetch_entry(candidates[i]);
     };
     auto handle = [&](std::size_t i) {
+      if constexpr (kTimed) {
+        if (times[base + i] != now) {
+          now = times[base + i];
+          advance(now);
+          expires = established_expiry(now);
+        }
+      }
       const bool from_client = batch[i].side == Side::kOutside;
       Verdict& v = out[base + i];
       if (status[i] != ParseStatus::kOk) {

@@ -22,9 +22,10 @@ namespace lvs::test {
 namespace {
 
 enum class Mode {
-  kProcess,    // process() with the shortcut, against process() without
-  kBatch,      // process_batch() with the shortcut, against process() without
-  kBatchSlow,  // process_batch() without the shortcut, against process() without
+  kProcess,     // process() with the shortcut, against process() without
+  kBatch,       // process_batch() with the shortcut, against process() without
+  kBatchSlow,   // process_batch() without the shortcut, against process() without
+  kBatchTimed,  // process_batch() with a time per packet, against process() at each
 };
 
 struct Case {
@@ -34,9 +35,10 @@ struct Case {
 };
 
 std::string case_name(const ::testing::TestParamInfo<Case>& info) {
-  const char* mode = info.param.mode == Mode::kProcess ? "process"
-                     : info.param.mode == Mode::kBatch ? "batch"
-                                                       : "batch_noshortcut";
+  const char* mode = info.param.mode == Mode::kProcess     ? "process"
+                     : info.param.mode == Mode::kBatch     ? "batch"
+                     : info.param.mode == Mode::kBatchSlow ? "batch_noshortcut"
+                                                           : "batch_timed";
   return std::string(mode) + (info.param.expire_nodest_conn ? "_expire_nodest" : "_keep_nodest") +
          "_seed" + std::to_string(info.param.seed);
 }
@@ -282,6 +284,17 @@ TEST_P(FastPathEquivalence, SameVerdictsBytesCountersAndListings) {
     std::vector<Bytes> sent(n);
     std::vector<Side> sides(n);
     for (std::size_t i = 0; i < n; ++i) sent[i] = next_packet(sides[i]);
+    // kBatchTimed: each packet at its own time, 0-3 ms after the one before,
+    // so timer ticks (every millisecond) and now and then a long gap's
+    // expiries and estimator passes fall between the packets of a batch.
+    std::vector<Time> times(n, now);
+    if (mode == Mode::kBatchTimed) {
+      for (std::size_t i = 1; i < n; ++i) {
+        times[i] = times[i - 1] +
+                   std::chrono::microseconds(static_cast<std::int64_t>(pick(4) * pick(1000)));
+        if (pick(100) == 0) times[i] += seconds(static_cast<std::int64_t>(1 + pick(20)));
+      }
+    }
     std::vector<Bytes> out_fast = sent, out_slow = sent;
     std::vector<Verdict> v_fast(n), v_slow(n);
     if (mode == Mode::kProcess) {
@@ -290,11 +303,15 @@ TEST_P(FastPathEquivalence, SameVerdictsBytesCountersAndListings) {
       std::vector<PacketRef> refs(n);
       for (std::size_t i = 0; i < n; ++i)
         refs[i] = PacketRef{out_fast[i].data(), out_fast[i].size(), sides[i], 0};
-      fast_->process_batch(refs.data(), v_fast.data(), n, now);
+      if (mode == Mode::kBatchTimed)
+        fast_->process_batch(refs.data(), v_fast.data(), n, times.data());
+      else
+        fast_->process_batch(refs.data(), v_fast.data(), n, now);
     }
     packets += n;
+    now = times.back();
     for (std::size_t i = 0; i < n; ++i) {
-      v_slow[i] = slow_->process(out_slow[i].data(), out_slow[i].size(), sides[i], now);
+      v_slow[i] = slow_->process(out_slow[i].data(), out_slow[i].size(), sides[i], times[i]);
       expect_same(v_fast[i], v_slow[i], where + " packet " + std::to_string(i));
       ASSERT_EQ(out_fast[i], out_slow[i]) << where << " packet " << i;
       if (v_slow[i].action == Action::kForward && v_slow[i].conn != kNoConn &&
@@ -320,7 +337,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(Case{Mode::kProcess, false, 1}, Case{Mode::kProcess, true, 2},
                       Case{Mode::kProcess, false, 3}, Case{Mode::kBatch, false, 4},
                       Case{Mode::kBatch, true, 5}, Case{Mode::kBatchSlow, false, 6},
-                      Case{Mode::kBatchSlow, true, 7}),
+                      Case{Mode::kBatchSlow, true, 7}, Case{Mode::kBatchTimed, false, 8},
+                      Case{Mode::kBatchTimed, true, 9}),
     case_name);
 
 // The shortcut re-arms the timer as the general path does: an established
