@@ -58,9 +58,9 @@ Time Replayer::capture_time(const timeval& ts) {
   return now_;
 }
 
-bool Replayer::to_real_server_source(PacketView& p) {
+bool Replayer::to_real_server_source(PacketView& p, const ConnTable::Probe& k) {
   const ConnTable& table = engine_->conns();
-  const ConnId id = table.find_in(p.proto, p.daddr, p.dport, p.saddr, p.sport);
+  const ConnId id = table.find_in(k, p.proto, p.daddr, p.dport, p.saddr, p.sport);
   if (id == kNoConn || (table[id].flags & kConnTemplate) != 0) {
     ++counters_.reply_without_conn;
     return false;

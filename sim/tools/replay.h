@@ -76,8 +76,11 @@ class Replayer {
     pcap_pkthdr hdr{};
     std::vector<std::uint8_t> bytes;  // the frame (the engine rewrites it in place)
     std::size_t ip_off = 0;
-    PacketView p;  // as parsed (a reply: already turned into its real server's packet)
+    PacketView p;  // as parsed (a reply: turned into its real server's packet by flush())
     Side side = Side::kOutside;
+    bool reply = false;
+    bool skip = false;         // a reply that cannot be fed back (counted): not for the engine
+    ConnTable::Probe probe{};  // a reply's connection lookup
     Time at{0};
     // The client's end, by which the engine indexes connections: what no
     // other frame of the same batch may share (see replay_frame).
@@ -88,7 +91,7 @@ class Replayer {
   bool is_service(Proto proto, Ip4 addr, std::uint16_t port) const;
   Time capture_time(const timeval& ts);
   // Replies: rewritten to the real server's source; false when they cannot be.
-  bool to_real_server_source(PacketView& p);
+  bool to_real_server_source(PacketView& p, const ConnTable::Probe& k);
   // Whether a frame whose client end is `client` must wait for the held
   // frames to run first (kAnyClient: a frame that may touch any connection).
   bool must_flush_before(std::uint64_t client, Time at) const;
@@ -175,7 +178,7 @@ void Replayer::replay_frame(const pcap_pkthdr& hdr, const std::uint8_t* frame, E
     engine_->advance(now);
     batch_until_ = engine_->next_due();
   }
-  if (role == Role::kReply && !to_real_server_source(s->p)) return;
+  s->reply = role == Role::kReply;
   s->hdr = hdr;
   s->ip_off = l3.ip_off;
   s->at = now;
@@ -187,22 +190,48 @@ void Replayer::flush(Emit&& emit, AssignmentLog* log) {
   const std::size_t n = held_;
   if (n == 0) return;
   held_ = 0;
+  // Replies first become their real servers' packets. The table is as it was
+  // when each was held (see replay_frame), so the lookups can wait until now
+  // and overlap their cache misses: every reply's tags, then its entry.
+  const ConnTable& table = engine_->conns();
+  for (std::size_t i = 0; i < n; ++i) {
+    Slot& s = slots_[i];
+    if (!s.reply) continue;
+    s.probe = table.probe(s.p.proto, s.p.daddr, s.p.dport);
+    table.prefetch(s.probe);
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    if (slots_[i].reply) table.prefetch_entry(table.first_candidate(slots_[i].probe));
+  for (std::size_t i = 0; i < n; ++i) {
+    Slot& s = slots_[i];
+    s.skip = s.reply && !to_real_server_source(s.p, s.probe);
+  }
   auto ip_of = [](Slot& s) { return s.bytes.data() + s.ip_off; };
   auto ip_len = [](const Slot& s) { return std::size_t{s.hdr.caplen} - s.ip_off; };
   if (mode_ == Mode::kOneByOne) {
-    engine_calls_ += n;
-    for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t i = 0; i < n; ++i) {
+      if (slots_[i].skip) continue;
+      ++engine_calls_;
       verdicts_[i] =
           engine_->process(ip_of(slots_[i]), ip_len(slots_[i]), slots_[i].side, slots_[i].at);
-  } else {
-    for (std::size_t i = 0; i < n; ++i) {
-      refs_[i] = PacketRef{ip_of(slots_[i]), ip_len(slots_[i]), slots_[i].side, 0};
-      times_[i] = slots_[i].at;
     }
-    ++engine_calls_;
-    engine_->process_batch(refs_.data(), verdicts_.data(), n, times_.data());
+  } else {
+    std::size_t m = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (slots_[i].skip) continue;
+      refs_[m] = PacketRef{ip_of(slots_[i]), ip_len(slots_[i]), slots_[i].side, 0};
+      times_[m++] = slots_[i].at;
+    }
+    if (m != 0) {
+      ++engine_calls_;
+      engine_->process_batch(refs_.data(), verdicts_.data(), m, times_.data());
+    }
+    // Spread the verdicts back over their slots, last first.
+    for (std::size_t i = n; i-- > 0;)
+      if (!slots_[i].skip) verdicts_[i] = verdicts_[--m];
   }
-  for (std::size_t i = 0; i < n; ++i) deliver(slots_[i], verdicts_[i], emit, log);
+  for (std::size_t i = 0; i < n; ++i)
+    if (!slots_[i].skip) deliver(slots_[i], verdicts_[i], emit, log);
 }
 
 template <class Emit>
