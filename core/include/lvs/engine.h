@@ -287,8 +287,8 @@ class Engine {
   bool shortcut(std::uint8_t* data, std::size_t len, Side side, Time now, Verdict& v);
   Verdict process_general(std::uint8_t* data, std::size_t len, Side side, Time now,
                           std::uint32_t fwmark);
-  // batch.cc: both process_batch()es; kTimed: `times` gives each packet's time.
-  template <bool kTimed>
+  // batch.cc: both process_batch()es; `times`, when not null, gives each
+  // packet's time.
   void run_batch(PacketRef* pkts, Verdict* out, std::size_t n, Time now, const Time* times);
   bool fast_path_on() const;
   std::uint32_t established_expiry(Time now) const;
