@@ -183,8 +183,8 @@ class Engine {
   void process_batch(PacketRef* pkts, Verdict* out, std::size_t n, const Time* times);
   // The earliest `now` at which advance() has anything to do: the next timer
   // tick (every millisecond), estimator pass or trash run. Up to it only the
-  // clock moves, so nothing can change a connection but its own packets.
-  // Time::min() before the clock has started.
+  // clock moves: no connection changes but by its own packets (or a control
+  // operation). Time::min() before the clock has started.
   Time next_due() const { return clock_started_ ? quiet_until_ : Time::min(); }
   // Fires connection timers and rate-estimator samples due at `now`. process()
   // does this too; call it when time passes without packets. Between timer
