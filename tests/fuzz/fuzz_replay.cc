@@ -1,13 +1,15 @@
 // libFuzzer target for `lvsim replay`'s frame path: link-layer parsing, the
 // reply rewrite and the batches. Each input is one capture: its first byte
 // picks the link type, then records {ctl, time step, length, bytes...}
-// follow (the step is in 10 µs, or in ms when ctl has 0x80). A record with 0x20 set in ctl is
-// instead four bytes that describe a well-formed TCP or UDP packet (client, port, flags, direction
-// and service), so that connections open, answer and close; 0x40 makes the frame's wire length
-// longer than its capture (a truncated capture). Every input is replayed twice, in batches and one
-// frame at a time, into two replayers that live across inputs (per link type); the output frames,
-// counters and connection lists must stay the same. Any crash, sanitizer
-// report or difference is a finding.
+// follow (the step is in 10 µs, or in ms when ctl has 0x80). A record with
+// 0x20 set in ctl is instead four bytes that describe a well-formed TCP or
+// UDP packet (client, port, flags, direction and service), so that
+// connections open, answer and close; 0x40 makes the frame's wire length
+// longer than its capture (a truncated capture). Every input is replayed
+// twice, in batches and one frame at a time, into two replayers that live
+// across inputs (per link type); the output frames, counters and connection
+// lists must stay the same. Any crash, sanitizer report or difference is a
+// finding.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -45,15 +47,6 @@ const std::vector<config::IpvsService>& services() {
 constexpr tools::LinkType kLinks[] = {tools::LinkType::kEthernet, tools::LinkType::kRaw,
                                       tools::LinkType::kLinuxSll, tools::LinkType::kLinuxSll2};
 
-void put16(std::uint8_t* p, std::uint16_t v) {
-  p[0] = static_cast<std::uint8_t>(v >> 8);
-  p[1] = static_cast<std::uint8_t>(v);
-}
-void put32(std::uint8_t* p, std::uint32_t v) {
-  put16(p, static_cast<std::uint16_t>(v >> 16));
-  put16(p + 2, static_cast<std::uint16_t>(v));
-}
-
 // A valid IPv4 TCP/UDP packet between one of 8 clients (4 ports each) and a
 // service, in either direction, with checksums right.
 std::vector<std::uint8_t> synthesize(const std::uint8_t b[4]) {
@@ -69,36 +62,35 @@ std::vector<std::uint8_t> synthesize(const std::uint8_t b[4]) {
   std::vector<std::uint8_t> ip(20 + l4 + payload, 0x5a);
   ip[0] = 0x45;
   ip[1] = 0;
-  put16(&ip[2], static_cast<std::uint16_t>(ip.size()));
-  put16(&ip[4], 0x1234);
-  put16(&ip[6], 0);
+  store16(&ip[2], static_cast<std::uint16_t>(ip.size()));
+  store16(&ip[4], 0x1234);
+  store16(&ip[6], 0);
   ip[8] = 64;
   ip[9] = udp ? 17 : 6;
-  put16(&ip[10], 0);
-  put32(&ip[12], reply ? kVips[svc] : client);
-  put32(&ip[16], reply ? client : kVips[svc]);
-  put16(&ip[10], csum_compute(ip.data(), 20));
+  store16(&ip[10], 0);
+  store32(&ip[12], reply ? kVips[svc] : client);
+  store32(&ip[16], reply ? client : kVips[svc]);
+  store16(&ip[10], csum_compute(ip.data(), 20));
   std::uint8_t* h = ip.data() + 20;
-  put16(h, reply ? kPorts[svc] : cport);
-  put16(h + 2, reply ? cport : kPorts[svc]);
+  store16(h, reply ? kPorts[svc] : cport);
+  store16(h + 2, reply ? cport : kPorts[svc]);
   std::uint32_t pseudo = 0;
-  for (std::size_t i = 12; i < 20; i += 2)
-    pseudo += static_cast<std::uint32_t>(ip[i] << 8 | ip[i + 1]);
+  for (std::size_t i = 12; i < 20; i += 2) pseudo += load16(&ip[i]);
   pseudo += ip[9];
   pseudo += static_cast<std::uint32_t>(l4 + payload);
   if (udp) {
-    put16(h + 4, static_cast<std::uint16_t>(l4 + payload));
-    put16(h + 6, 0);
-    put16(h + 6, csum_compute(h, l4 + payload, pseudo));
+    store16(h + 4, static_cast<std::uint16_t>(l4 + payload));
+    store16(h + 6, 0);
+    store16(h + 6, csum_compute(h, l4 + payload, pseudo));
   } else {
-    put32(h + 4, 1000);
-    put32(h + 8, 2000);
+    store32(h + 4, 1000);
+    store32(h + 8, 2000);
     h[12] = 0x50;
     h[13] = b[2] & 0x3f;  // FIN SYN RST PSH ACK URG
-    put16(h + 14, 65535);
-    put16(h + 16, 0);
-    put16(h + 18, 0);
-    put16(h + 16, csum_compute(h, l4 + payload, pseudo));
+    store16(h + 14, 65535);
+    store16(h + 16, 0);
+    store16(h + 18, 0);
+    store16(h + 16, csum_compute(h, l4 + payload, pseudo));
   }
   return ip;
 }

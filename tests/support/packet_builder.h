@@ -30,6 +30,21 @@ struct PacketSpec {
   std::uint16_t icmp_id = 0x4242;
 };
 
+// A TCP/UDP segment's spec: src:sport -> dst:dport (flags 0x02 = SYN).
+inline PacketSpec seg(Proto proto, const std::string& src, std::uint16_t sport,
+                      const std::string& dst, std::uint16_t dport, std::uint8_t flags = 0x02,
+                      std::size_t payload = 0) {
+  PacketSpec s;
+  s.proto = proto;
+  s.src = src;
+  s.dst = dst;
+  s.sport = sport;
+  s.dport = dport;
+  s.tcp_flags = flags;
+  s.payload = payload;
+  return s;
+}
+
 Ip4 ip(const std::string& dotted);
 Bytes make_packet(const PacketSpec& s);
 // An ICMP error from `src` to `dst` quoting the first `quote_len` bytes of `offending`

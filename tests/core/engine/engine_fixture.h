@@ -60,20 +60,6 @@ inline ServiceConfig service_config(const ServiceKey& key = tcp_service(), const
   return s;
 }
 
-inline PacketSpec seg(Proto proto, const std::string& src, std::uint16_t sport,
-                      const std::string& dst, std::uint16_t dport, std::uint8_t flags = kSyn,
-                      std::size_t payload = 0) {
-  PacketSpec s;
-  s.proto = proto;
-  s.src = src;
-  s.dst = dst;
-  s.sport = sport;
-  s.dport = dport;
-  s.tcp_flags = flags;
-  s.payload = payload;
-  return s;
-}
-
 inline Time at(double secs) {
   return Time{static_cast<std::int64_t>(secs * 1e9)};
 }

@@ -29,6 +29,7 @@ using namespace testing;
 using test::make_icmp_error;
 using test::make_packet;
 using test::PacketSpec;
+using test::seg;
 
 // wlc over NAT servers (one quiesced) and a DR server, whose replies bypass
 // the director; rr for DNS; a persistent any-port service with sh; a service
@@ -94,25 +95,25 @@ class Capture {
       if (roll < 82) {
         flow_packet(flows_[pick(static_cast<unsigned>(flows_.size()))], out);
       } else if (roll < 85) {  // ping the VIP: the director's own
-        PacketSpec s = spec(Proto::kIcmp, client(), "192.0.2.10", 0, 0, 0);
+        PacketSpec s = seg(Proto::kIcmp, client(), 0, "192.0.2.10", 0, 0);
         push(make_packet(s), out);
       } else if (roll < 88) {  // an ICMP error about a reply, from the client
         const Flow& f = flows_[pick(static_cast<unsigned>(flows_.size()))];
         if (f.vport == 0) continue;
-        const auto quoted = make_packet(spec(f.proto, f.vip, f.client, f.vport, f.cport, 0x10));
+        const auto quoted = make_packet(seg(f.proto, f.vip, f.vport, f.client, f.cport, 0x10));
         push(make_icmp_error(f.client, f.vip, kIcmpDestUnreach, kIcmpPortUnreach, quoted), out);
       } else if (roll < 91) {  // not LVS traffic
-        push(make_packet(spec(Proto::kTcp, client(), "203.0.113.5", 41000, 80, 0x02)), out);
+        push(make_packet(seg(Proto::kTcp, client(), 41000, "203.0.113.5", 80, 0x02)), out);
       } else if (roll < 93) {  // no real server: port unreachable comes back
-        push(make_packet(spec(Proto::kTcp, client(), "192.0.2.30", 41001, 443, 0x02)), out);
+        push(make_packet(seg(Proto::kTcp, client(), 41001, "192.0.2.30", 443, 0x02)), out);
       } else if (roll < 95) {  // unparsable: a truncated TCP header
-        auto b = make_packet(spec(Proto::kTcp, client(), "192.0.2.10", 41002, 80, 0x10));
+        auto b = make_packet(seg(Proto::kTcp, client(), 41002, "192.0.2.10", 80, 0x10));
         b.resize(30);
         b[2] = 0;
         b[3] = 30;
         push(b, out);
       } else {  // a packet from the outside straight to a real server
-        push(make_packet(spec(Proto::kTcp, client(), "10.1.0.11", 41003, 8080, 0x02)), out);
+        push(make_packet(seg(Proto::kTcp, client(), 41003, "10.1.0.11", 8080, 0x02)), out);
       }
     }
     return out;
@@ -135,18 +136,6 @@ class Capture {
       us_ += 1000000 + pick(4000000);
   }
 
-  static PacketSpec spec(Proto proto, const std::string& src, const std::string& dst,
-                         std::uint16_t sport, std::uint16_t dport, std::uint8_t flags) {
-    PacketSpec s;
-    s.proto = proto;
-    s.src = src;
-    s.dst = dst;
-    s.sport = sport;
-    s.dport = dport;
-    s.tcp_flags = flags;
-    return s;
-  }
-
   void push(const std::vector<std::uint8_t>& ip, std::vector<Frame>& out) {
     Frame f;
     f.bytes = ethernet(ip);
@@ -167,8 +156,8 @@ class Capture {
     const bool reply = pick(2) == 0;
     const std::size_t payload = pick(3) == 0 ? 1 + pick(300) : 0;
     if (f.proto == Proto::kUdp) {
-      PacketSpec s = reply ? spec(Proto::kUdp, f.vip, f.client, f.vport, f.cport, 0)
-                           : spec(Proto::kUdp, f.client, f.vip, f.cport, f.vport, 0);
+      PacketSpec s = reply ? seg(Proto::kUdp, f.vip, f.vport, f.client, f.cport, 0)
+                           : seg(Proto::kUdp, f.client, f.cport, f.vip, f.vport, 0);
       s.payload = 20 + payload;
       push(make_packet(s), out);
       return;
@@ -196,8 +185,8 @@ class Capture {
       f.phase = 0;
     }
     if (pick(30) == 0) from_client = !from_client;
-    PacketSpec s = from_client ? spec(Proto::kTcp, f.client, f.vip, f.cport, f.vport, flags)
-                               : spec(Proto::kTcp, f.vip, f.client, f.vport, f.cport, flags);
+    PacketSpec s = from_client ? seg(Proto::kTcp, f.client, f.cport, f.vip, f.vport, flags)
+                               : seg(Proto::kTcp, f.vip, f.vport, f.client, f.cport, flags);
     s.payload = flags == 0x10 ? payload : 0;
     push(make_packet(s), out);
   }
