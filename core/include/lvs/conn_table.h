@@ -57,11 +57,15 @@ constexpr std::uint8_t kSyncEndtimeSet = 0x01;
 // For a masquerade entry (a real server talking out): caddr:cport is the
 // outside peer, vaddr:vport the translated source, daddr:dport the real server.
 struct Conn {
-  Ip4 caddr = 0;
+  // The client between the virtual service and the real server, so that a
+  // packet's (source, destination) is one 8-byte word of the entry in either
+  // direction, and its ports one 4-byte word (the established-flow shortcut
+  // compares them so).
   Ip4 vaddr = 0;
+  Ip4 caddr = 0;
   Ip4 daddr = 0;
-  std::uint16_t cport = 0;
   std::uint16_t vport = 0;
+  std::uint16_t cport = 0;
   std::uint16_t dport = 0;
   Proto proto = Proto::kTcp;
   std::uint8_t state = 0;   // TcpState, or kUdpStateNormal
@@ -146,8 +150,14 @@ class ConnTable {
     std::uint32_t g2;
   };
   Probe probe(Proto proto, Ip4 client, std::uint16_t client_port) const {
-    return key_hash(proto, client, client_port);
+    return probe_key(client_key(proto, client, client_port));
   }
+  // The key a client end is indexed by, as one word, and its probe.
+  static std::uint64_t client_key(Proto proto, Ip4 client, std::uint16_t client_port) {
+    return (static_cast<std::uint64_t>(client) << 32) |
+           (static_cast<std::uint64_t>(client_port) << 16) | static_cast<std::uint64_t>(proto);
+  }
+  Probe probe_key(std::uint64_t key) const;
   void prefetch(const Probe& k) const;
   void prefetch_entries(const Probe& k) const;
   // find_in/find_out with the probe of (saddr, sport) resp. (daddr, dport).
@@ -271,7 +281,6 @@ class ConnTable {
 
   // Placement and lookup (conn_index.cc; the hash is here so that the packet
   // path inlines it).
-  Probe key_hash(Proto proto, Ip4 client, std::uint16_t client_port) const;
   std::uint32_t next_group(std::uint32_t g) const { return g + 1 == n_groups_ ? 0 : g + 1; }
   // Folded 64x64->128 multiply (wyhash's mum): a keyed, well-mixing step.
   static std::uint64_t mum(std::uint64_t a, std::uint64_t b) {
@@ -359,11 +368,7 @@ void ConnTable::for_each(F&& visit) const {
   }
 }
 
-inline ConnTable::Probe ConnTable::key_hash(Proto proto, Ip4 client,
-                                            std::uint16_t client_port) const {
-  const std::uint64_t key = (static_cast<std::uint64_t>(client) << 32) |
-                            (static_cast<std::uint64_t>(client_port) << 16) |
-                            static_cast<std::uint64_t>(proto);
+inline ConnTable::Probe ConnTable::probe_key(std::uint64_t key) const {
   // One folded multiply by an odd 64-bit constant: every bit of the folded
   // product depends on every bit of the key (the high half does).
   const std::uint64_t h = mum(key ^ seed_[0], seed_[1]);

@@ -102,7 +102,7 @@ struct EngineConfig {
   // for the period a real kernel's timer wheel gives (2.016 s at HZ=250).
   Duration estimator_period = kEstimatorPeriod;
   RandomSource rng;                        // twos and mh; a seeded default when empty
-  // The established-flow shortcut (engine/fast_path.h): a packet of an
+  // The established-flow shortcut (lvs/engine_fast_path.h): a packet of an
   // ESTABLISHED NAT connection that changes no state is forwarded without the
   // general path. Verdicts, rewrites, counters and timers are the same either
   // way; off only for tests that compare the two and for benchmarks.
@@ -147,7 +147,7 @@ struct PacketRef {
   std::uint32_t fwmark = 0;
 };
 
-struct PlainTcp;  // engine/fast_path.h
+struct PlainTcp;        // lvs/engine_fast_path.h
 class MasqSourceIndex;  // engine/masq_source_index.h
 
 class Engine {
@@ -160,11 +160,14 @@ class Engine {
   // ---- data plane -------------------------------------------------------
   // Rewrites `data` in place (length unchanged) and says what to do with it.
   // `fwmark` is the packet's netfilter mark, for firewall-mark services.
-  // Inline around two calls: the established-flow shortcut, a function of
-  // its own so that nothing of the general path (its registers, its
-  // PacketView) costs a plain ACK anything; then, if it declines, the rest.
-  Verdict process(std::uint8_t* data, std::size_t len, Side side, Time now,
-                  std::uint32_t fwmark = 0) {
+  // Inline, and so is the established-flow shortcut it tries first
+  // (lvs/engine_fast_path.h): a caller's loop keeps its registers across
+  // packets instead of a call saving and restoring them for each. Nothing of
+  // the general path (its registers, its PacketView) costs a plain ACK
+  // anything: it is a call of its own, made only when the shortcut declines.
+  [[gnu::always_inline]] Verdict process(std::uint8_t* data, std::size_t len, Side side, Time now,
+                                         std::uint32_t fwmark = 0) {
+    if (now != last_advance_) advance(now);
     Verdict v;
     if (!shortcut(data, len, side, now, v)) v = process_general(data, len, side, now, fwmark);
     return v;
@@ -274,7 +277,7 @@ class Engine {
   Verdict icmp_from_outside(PacketView& p, bool& handled);
   Verdict icmp_from_inside(PacketView& p, bool& handled);
   Verdict drop(DropReason r);
-  // fast_path.h: the established-flow shortcut. Forwards `p`, a plain ACK
+  // engine_fast_path.h: the established-flow shortcut. Forwards `p`, a plain ACK
   // (plain_ack), as from_outside (kFromClient) or from_inside would, when
   // `candidate` (the index's first candidate for its client side) is its
   // ESTABLISHED NAT connection: the state stays, the timer is re-armed to
@@ -424,3 +427,6 @@ class Engine {
 };
 
 }  // namespace lvs
+
+// The established-flow shortcut's inline definitions.
+#include "lvs/engine_fast_path.h"  // IWYU pragma: export

@@ -65,7 +65,7 @@ ConnId ConnTable::place(const Probe& k) {
 // first home and those after it up to its own, whatever they hold now.
 void ConnTable::unplace(ConnId id) {
   const Conn& c = slots_[id].conn;
-  const Probe k = key_hash(c.proto, c.caddr, c.cport);
+  const Probe k = probe(c.proto, c.caddr, c.cport);
   const std::uint32_t g = id / kGroup;
   if (g != k.g1 && g != k.g2) {
     --spilled_;
@@ -103,7 +103,7 @@ ConnId ConnTable::index_find(const Probe& k, Match&& match) const {
 
 ConnId ConnTable::find_in(Proto proto, Ip4 saddr, std::uint16_t sport, Ip4 daddr,
                           std::uint16_t dport) const {
-  return find_in(key_hash(proto, saddr, sport), proto, saddr, sport, daddr, dport);
+  return find_in(probe(proto, saddr, sport), proto, saddr, sport, daddr, dport);
 }
 
 ConnId ConnTable::find_in(const Probe& k, Proto proto, Ip4 saddr, std::uint16_t sport,
@@ -126,7 +126,7 @@ ConnId ConnTable::find_in(const Probe& k, Proto proto, Ip4 saddr, std::uint16_t 
 
 ConnId ConnTable::find_out(Proto proto, Ip4 saddr, std::uint16_t sport, Ip4 daddr,
                            std::uint16_t dport) const {
-  return find_out(key_hash(proto, daddr, dport), proto, saddr, sport, daddr, dport);
+  return find_out(probe(proto, daddr, dport), proto, saddr, sport, daddr, dport);
 }
 
 ConnId ConnTable::find_out(const Probe& k, Proto proto, Ip4 saddr, std::uint16_t sport,
@@ -138,11 +138,11 @@ ConnId ConnTable::find_out(const Probe& k, Proto proto, Ip4 saddr, std::uint16_t
 }
 
 void ConnTable::prefetch(Proto proto, Ip4 client, std::uint16_t client_port) const {
-  prefetch(key_hash(proto, client, client_port));
+  prefetch(probe(proto, client, client_port));
 }
 
 void ConnTable::prefetch_entries(Proto proto, Ip4 client, std::uint16_t client_port) const {
-  prefetch_entries(key_hash(proto, client, client_port));
+  prefetch_entries(probe(proto, client, client_port));
 }
 
 void ConnTable::prefetch_entries(const Probe& k) const {

@@ -69,7 +69,7 @@ std::size_t ConnTable::slot_bytes() const { return sizeof(Slot) * std::size_t{n_
 
 ConnId ConnTable::insert(const Conn& conn, Time expires_at) {
   if (size_ >= capacity_) return kNoConn;
-  const ConnId id = place(key_hash(conn.proto, conn.caddr, conn.cport));
+  const ConnId id = place(probe(conn.proto, conn.caddr, conn.cport));
   Slot& slot = slots_[id];
   new (&slot.conn) Conn(conn);
   const std::uint32_t expires = clamp_expiry(expires_at);

@@ -9,8 +9,8 @@
 #include <new>
 #include <type_traits>
 
-#include "engine/fast_path.h"
 #include "lvs/engine.h"
+#include "lvs/engine_fast_path.h"
 
 namespace lvs {
 
@@ -61,7 +61,7 @@ void Engine::run_batch(PacketRef* pkts, Verdict* out, std::size_t n, Time now, c
       if (plain[i]) {
         status[i] = ParseStatus::kOk;
         const PlainTcp& t = plains[i];
-        probes[i] = table_->probe(Proto::kTcp, in ? t.saddr : t.daddr, in ? t.sport : t.dport);
+        probes[i] = table_->probe_key(in ? t.client_key<true>() : t.client_key<false>());
       } else {
         PacketView& p = *new (&views[i].v) PacketView{};
         status[i] = parse_ipv4(batch[i].data, batch[i].len, p);

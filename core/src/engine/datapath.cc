@@ -1,7 +1,7 @@
 // The packet path: IPVS's ip_vs_in (from clients) and ip_vs_out (from real
 // servers), plus the ICMP errors that quote their connections.
-#include "engine/fast_path.h"
 #include "lvs/engine.h"
+#include "lvs/engine_fast_path.h"
 
 namespace lvs {
 namespace {
@@ -69,20 +69,6 @@ Verdict Engine::drop(DropReason r) {
   return v;
 }
 
-bool Engine::shortcut(std::uint8_t* data, std::size_t len, Side side, Time now, Verdict& v) {
-  if (!fast_path_on()) return false;
-  if (now != last_advance_) advance(now);
-  PlainTcp t;
-  if (!read_plain_tcp(data, len, t) || !plain_ack(t.flags)) return false;
-  // Connections are indexed by their client side.
-  if (side == Side::kOutside) {
-    const ConnId candidate = table_->first_candidate(table_->probe(Proto::kTcp, t.saddr, t.sport));
-    return forward_established<true>(t, candidate, established_expiry(now), v);
-  }
-  const ConnId candidate = table_->first_candidate(table_->probe(Proto::kTcp, t.daddr, t.dport));
-  return forward_established<false>(t, candidate, established_expiry(now), v);
-}
-
 Verdict Engine::process_general(std::uint8_t* data, std::size_t len, Side side, Time now,
                                 std::uint32_t fwmark) {
   if (now != last_advance_) advance(now);
@@ -90,8 +76,8 @@ Verdict Engine::process_general(std::uint8_t* data, std::size_t len, Side side, 
   if (read_plain_tcp(data, len, t)) {
     // Connections are indexed by their client side.
     const bool from_client = side == Side::kOutside;
-    const ConnTable::Probe k = from_client ? table_->probe(Proto::kTcp, t.saddr, t.sport)
-                                           : table_->probe(Proto::kTcp, t.daddr, t.dport);
+    const ConnTable::Probe k =
+        table_->probe_key(from_client ? t.client_key<true>() : t.client_key<false>());
     PacketView p = plain_tcp_view(t);
     return from_client ? from_outside(p, now, fwmark, &k) : from_inside(p, now, &k);
   }

@@ -1,4 +1,4 @@
-// The established-flow shortcut (core/src/engine/fast_path.h) and the batch
+// The established-flow shortcut (lvs/engine_fast_path.h) and the batch
 // entry point are optimisations only: the same traffic through an engine that
 // uses them and through one with EngineConfig::fast_path off, one packet at a
 // time, must give the same verdicts, the same bytes, the same counters and
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine_fixture.h"
+#include "lvs/engine_fast_path.h"
 #include "lvs/ipvsadm_format.h"
 #include "lvs/sync.h"
 
@@ -405,6 +406,29 @@ TEST_F(FastPath, ShortenedTimeoutTakesEffectOnTheNextAck) {
   EXPECT_EQ(engine_.conns().size(), 1u);
   engine_.advance(at(5.1));  // 2 s after the last ACK
   EXPECT_EQ(engine_.conns().size(), 0u);
+}
+
+// The shortcut reads a segment's addresses and ports as two words and keys
+// the connection's client end from them: the same fields, and the same key
+// the table files the connection under, as the general path's.
+TEST(PlainTcp, ReadsTheHeaderAndKeysTheClientEnd) {
+  std::mt19937 rng(5);
+  for (int i = 0; i < 1000; ++i) {
+    const Ip4 saddr = rng(), daddr = rng();
+    const auto sport = static_cast<std::uint16_t>(rng()), dport = static_cast<std::uint16_t>(rng());
+    Bytes b =
+        make_packet(seg(Proto::kTcp, format_ip4(saddr), sport, format_ip4(daddr), dport, kAck, 8));
+    PlainTcp t;
+    ASSERT_TRUE(read_plain_tcp(b.data(), b.size(), t));
+    EXPECT_EQ(t.saddr(), saddr);
+    EXPECT_EQ(t.daddr(), daddr);
+    EXPECT_EQ(t.sport(), sport);
+    EXPECT_EQ(t.dport(), dport);
+    EXPECT_EQ(t.len, b.size());
+    EXPECT_EQ(t.flags, kAck);
+    EXPECT_EQ(t.client_key<true>(), ConnTable::client_key(Proto::kTcp, saddr, sport));
+    EXPECT_EQ(t.client_key<false>(), ConnTable::client_key(Proto::kTcp, daddr, dport));
+  }
 }
 
 // In a batch, candidates are looked up before earlier packets are handled. A
