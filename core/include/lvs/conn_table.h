@@ -203,6 +203,11 @@ class ConnTable {
   // tick touch() stores for `expires_at` (valid until the next expire()), and
   // the re-arm with it.
   std::uint32_t expiry_tick(Time expires_at) const { return clamp_expiry(expires_at); }
+  // The same, and in `window` the start of the times that all get this tick:
+  // [window, window + kTickLength). `window` is left alone when the tick was
+  // clamped (or `expires_at` is not after the epoch).
+  std::uint32_t expiry_tick(Time expires_at, Time& window) const;
+  static constexpr Duration kTickLength{1000000};
   void touch_tick(ConnId id, std::uint32_t tick);
   // touch_tick() for a tick no earlier than the entry's, which moves no timer
   // list; false, with nothing changed, for an earlier one.
@@ -249,7 +254,7 @@ class ConnTable {
   };
   static constexpr std::uint32_t kGroup = 16;  // slots per group: one 16-byte tag vector
 
-  static constexpr std::int64_t kNsPerTick = 1000000;
+  static constexpr std::int64_t kNsPerTick = kTickLength.count();
   static constexpr std::uint32_t kWheelSlots = 1u << 16;
   static constexpr std::uint32_t kWheelMask = kWheelSlots - 1;
   static constexpr std::uint32_t kLanes = 4;  // lists per wheel slot
@@ -393,6 +398,13 @@ inline std::uint32_t ConnTable::clamp_expiry(Time t) const {
   std::uint64_t tick = ceil_tick(t);
   if (tick > cur_tick_ + kMaxTicks) tick = cur_tick_ + kMaxTicks;
   return static_cast<std::uint32_t>(tick);
+}
+
+inline std::uint32_t ConnTable::expiry_tick(Time expires_at, Time& window) const {
+  const std::uint64_t tick = ceil_tick(expires_at);  // for every time in ((tick - 1), tick] ticks
+  if (expires_at.count() > 0 && tick <= cur_tick_ + kMaxTicks)
+    window = Time{static_cast<Duration::rep>(tick - 1) * kNsPerTick + 1};
+  return clamp_expiry(expires_at);
 }
 
 // Always inlined: the established-flow path calls it for every packet.

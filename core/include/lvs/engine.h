@@ -193,7 +193,8 @@ class Engine {
   // does this too; call it when time passes without packets. Between timer
   // ticks and estimator passes only the clock moves, without a call.
   void advance(Time now) {
-    if (clock_started_ && now >= last_advance_ && now < quiet_until_) {
+    // quiet_until_ is Time::min() until the clock starts.
+    if (now >= last_advance_ && now < quiet_until_) {
       last_advance_ = now;
       return;
     }
@@ -211,7 +212,10 @@ class Engine {
   ControlResult add_dest(const ServiceKey& key, const RealServerConfig& dest);
   ControlResult edit_dest(const ServiceKey& key, const RealServerConfig& dest);
   ControlResult del_dest(const ServiceKey& key, Ip4 addr, std::uint16_t port);
-  void set_timeouts(const Timeouts& t) { cfg_.timeouts = t; }
+  void set_timeouts(const Timeouts& t) {
+    cfg_.timeouts = t;
+    expiry_from_ = Time::min();
+  }
   // The director's own addresses change when floating addresses move (failover).
   void set_local_addrs(std::vector<Ip4> addrs) { cfg_.local_addrs = std::move(addrs); }
   void clear();  // ipvsadm -C
@@ -279,8 +283,8 @@ class Engine {
   Verdict drop(DropReason r);
   // engine_fast_path.h: the established-flow shortcut. Forwards `p`, a plain ACK
   // (plain_ack), as from_outside (kFromClient) or from_inside would, when
-  // `candidate` (the index's first candidate for its client side) is its
-  // ESTABLISHED NAT connection: the state stays, the timer is re-armed to
+  // `candidate` (the index's first candidate for its client side, a live
+  // entry) is its ESTABLISHED NAT connection: the state stays, the timer is re-armed to
   // `expires` (established_expiry), counters and addresses change as the
   // general path would change them. False, with nothing changed, otherwise.
   template <bool kFromClient>
@@ -294,7 +298,8 @@ class Engine {
   // packet's time.
   void run_batch(PacketRef* pkts, Verdict* out, std::size_t n, Time now, const Time* times);
   bool fast_path_on() const;
-  std::uint32_t established_expiry(Time now) const;
+  std::uint32_t established_expiry(Time now);
+  std::uint32_t established_expiry_slow(Time now);
   // accounting.cc: advance() when a timer tick or an estimator pass is due
   // (or expire_nodest_conn work is pending).
   void advance_due(Time now);
@@ -388,7 +393,11 @@ class Engine {
   // advance() has nothing to do before this: the table's next timer tick, the
   // next estimator pass, the trash timer (and 0 while expire_nodest_conn work
   // is pending or before the clock has started).
-  Time quiet_until_{0};
+  // established_expiry()'s last tick, which every `now` in
+  // [expiry_from_, expiry_from_ + 1 tick) shares (a timeout change resets it).
+  Time expiry_from_ = Time::min();
+  std::uint32_t expiry_tick_ = 0;
+  Time quiet_until_ = Time::min();
   bool clock_started_ = false;
   bool nodest_pending_ = false;
 

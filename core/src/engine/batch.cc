@@ -88,7 +88,9 @@ void Engine::run_batch(PacketRef* pkts, Verdict* out, std::size_t n, Time now, c
       }
       if (plain[i]) {
         const PlainTcp& t = plains[i];
-        if (shortcut && plain_ack(t.flags) &&
+        // Candidates were looked up before the earlier packets were
+        // handled, which may have erased one.
+        if (shortcut && plain_ack(t.flags) && table_->contains(candidates[i]) &&
             (from_client ? forward_established<true>(t, candidates[i], expires, v)
                          : forward_established<false>(t, candidates[i], expires, v)))
           return;

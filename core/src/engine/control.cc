@@ -195,7 +195,7 @@ void Engine::unlink_dest(VirtualService& svc, RealServer& rs) {
   trash_put(rs, svc.cfg.key);
   if (cfg_.expire_nodest_conn) {
     nodest_pending_ = true;
-    quiet_until_ = Time{0};  // the next packet runs advance()
+    quiet_until_ = Time::min();  // the next packet runs advance()
   }
 }
 

@@ -69,6 +69,17 @@ Verdict Engine::drop(DropReason r) {
   return v;
 }
 
+std::uint32_t Engine::established_expiry_slow(Time now) {
+  const Duration timeout = cfg_.timeouts.for_tcp(TcpState::kEstablished);
+  Time window = Time::min();
+  const std::uint32_t tick = table_->expiry_tick(now + timeout, window);
+  if (window != Time::min()) {
+    expiry_from_ = window - timeout;
+    expiry_tick_ = tick;
+  }
+  return tick;
+}
+
 Verdict Engine::process_general(std::uint8_t* data, std::size_t len, Side side, Time now,
                                 std::uint32_t fwmark) {
   if (now != last_advance_) advance(now);

@@ -408,6 +408,30 @@ TEST_F(FastPath, ShortenedTimeoutTakesEffectOnTheNextAck) {
   EXPECT_EQ(engine_.conns().size(), 0u);
 }
 
+// The shortcut keeps the tick ESTABLISHED's timeout gives for the rest of
+// its millisecond: a timeout changed within that millisecond applies to the
+// very next ACK all the same.
+TEST_F(FastPath, TimeoutChangedWithinAMillisecond) {
+  add_service(service("rr"));
+  add_dest(tcp_service(), nat_dest(kRs1));
+  ASSERT_EQ(in(seg(Proto::kTcp, kClient, 40000, kVip, 80, kSyn), at(1)).action, Action::kForward);
+  ASSERT_EQ(out(seg(Proto::kTcp, kRs1, 8080, kClient, 40000, kSynAck), at(1.001)).action,
+            Action::kForward);
+  ASSERT_EQ(in(seg(Proto::kTcp, kClient, 40000, kVip, 80, kAck), at(1.002)).action,
+            Action::kForward);  // ESTABLISHED
+  ASSERT_EQ(in(seg(Proto::kTcp, kClient, 40000, kVip, 80, kAck, 10), at(2.0001)).action,
+            Action::kForward);  // the shortcut: expires at 902.0001
+  Timeouts t = engine_.config().timeouts;
+  t.tcp[static_cast<std::size_t>(TcpState::kEstablished)] = seconds(2);
+  engine_.set_timeouts(t);
+  ASSERT_EQ(in(seg(Proto::kTcp, kClient, 40000, kVip, 80, kAck, 10), at(2.0002)).action,
+            Action::kForward);  // expires at 4.0002
+  engine_.advance(at(3.9));
+  EXPECT_EQ(engine_.conns().size(), 1u);
+  engine_.advance(at(4.1));
+  EXPECT_EQ(engine_.conns().size(), 0u);
+}
+
 // The shortcut reads a segment's addresses and ports as two words and keys
 // the connection's client end from them: the same fields, and the same key
 // the table files the connection under, as the general path's.
