@@ -357,6 +357,7 @@ class Engine {
   std::unordered_map<std::uint64_t, VirtualService*> svc_by_addr_;
   std::unordered_map<std::uint32_t, VirtualService*> svc_by_fwmark_;
   std::vector<DestSlot> dests_;
+  std::uint32_t n_dest_slots_ = 0;  // dests_.size(), for the shortcut's bound check
   std::vector<std::uint32_t> free_dest_slots_;
   struct TrashEntry {
     std::uint32_t id;                // RealServer::id

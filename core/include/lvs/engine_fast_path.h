@@ -67,13 +67,16 @@ inline std::uint64_t load_addrs(const std::uint8_t* ip) {
 // rejects with its counters).
 inline bool read_plain_tcp(std::uint8_t* data, std::size_t len, PlainTcp& t) {
   if (len < 40) return false;
-  const std::size_t total = load16(data + 2);
+  // Bytes 0..7 as one word: version 4 with a 20-byte header, the total
+  // length, and neither MF nor a fragment offset.
+  const std::uint64_t head = (std::uint64_t{load32(data)} << 32) | load32(data + 4);
+  const std::size_t total = (head >> 32) & 0xffff;
   const std::size_t doff = static_cast<std::size_t>(data[32] >> 4) * 4;
   // 40 <= total <= len and 20 <= doff <= total - 20, as two unsigned
   // compares (a value below its lower bound wraps round to a huge one).
-  const bool plain = (data[0] == 0x45) & (data[9] == static_cast<std::uint8_t>(Proto::kTcp)) &
-                     ((load16(data + 6) & 0x3fff) == 0) & (total - 40 <= len - 40) &
-                     (doff - 20 <= total - 40);
+  const bool plain = ((head & 0xff00000000003fffu) == 0x4500000000000000u) &
+                     (data[9] == static_cast<std::uint8_t>(Proto::kTcp)) &
+                     (total - 40 <= len - 40) & (doff - 20 <= total - 40);
   if (!plain) return false;
   t.data = data;
   t.len = static_cast<std::uint32_t>(total);
@@ -186,7 +189,7 @@ template <bool kFromClient>
       (field<std::uint32_t>(c, kPortsAt) ^ p.ports) |
       ((field<std::uint32_t>(c, offsetof(Conn, proto)) & kWordMask) ^ kWordWant);
   const std::uint32_t dest = c.dest;
-  if (mismatch != 0 || dest >= dests_.size()) return false;
+  if (mismatch != 0 || dest >= n_dest_slots_) return false;
   RealServer* rs = dests_[dest].rs.get();
   // A deleted real server is the general path's business: from a client,
   // expire_nodest_conn decides; its replies still flow, uncounted.

@@ -238,7 +238,8 @@ std::uint32_t Engine::new_dest_slot() {
     return id;
   }
   dests_.emplace_back();
-  return static_cast<std::uint32_t>(dests_.size() - 1);
+  n_dest_slots_ = static_cast<std::uint32_t>(dests_.size());
+  return n_dest_slots_ - 1;
 }
 
 void Engine::free_dest(std::uint32_t id) {
