@@ -173,11 +173,12 @@ class Engine {
     return v;
   }
   // Same decisions for up to kBatch packets at a time, lookups prefetched.
-  // 16 measured fastest of 8-32 at 1M flows (tests/bench/README.md,
-  // "Session 11": 20.7 Mpps against 18.3-18.8 for 24 and 32), likely
-  // because 16 packets' ~24 entry lines stay within what the core keeps in
-  // flight, where 32 packets' ~48 wait for each other.
-  static constexpr std::size_t kBatch = 16;
+  // The best size depends on the machine (tests/bench/README.md, sessions 11
+  // and 13, at 1M flows): on the Zen 3 VM 16 did best (20.7 Mpps, 32 18.3);
+  // on the Zen 5 VM CI now runs on, whose memory is slower (164 against 111
+  // ns) and which keeps more misses in flight, 32 does (22.3 Mpps, 24 21.7,
+  // 16 19.1): the waits for a batch's entries are paid once per batch.
+  static constexpr std::size_t kBatch = 32;
   void process_batch(PacketRef* pkts, Verdict* out, std::size_t n, Time now);
   // The same with a time of its own for every packet, `times[i]` for
   // `pkts[i]` (non-decreasing, as a capture's stamps): the timers due between
