@@ -282,12 +282,13 @@ class Engine {
   Verdict icmp_from_outside(PacketView& p, bool& handled);
   Verdict icmp_from_inside(PacketView& p, bool& handled);
   Verdict drop(DropReason r);
-  // engine_fast_path.h: the established-flow shortcut. Forwards `p`, a plain ACK
-  // (plain_ack), as from_outside (kFromClient) or from_inside would, when
-  // `candidate` (the index's first candidate for its client side, a live
-  // entry) is its ESTABLISHED NAT connection: the state stays, the timer is re-armed to
-  // `expires` (established_expiry), counters and addresses change as the
-  // general path would change them. False, with nothing changed, otherwise.
+  // engine_fast_path.h: the established-flow shortcut. Forwards `p`, a
+  // plain ACK (plain_ack), as from_outside (kFromClient) or from_inside
+  // would, when `candidate` (the index's first candidate for its client
+  // side, a live entry) is its ESTABLISHED NAT connection: the state stays,
+  // the timer is re-armed to `expires` (established_expiry), counters and
+  // addresses change as the general path would change them. False, with
+  // nothing changed, otherwise.
   template <bool kFromClient>
   bool forward_established(const PlainTcp& p, ConnId candidate, std::uint32_t expires, Verdict& v);
   // process()'s first try, after advance(now): a plain ACK of an ESTABLISHED
@@ -359,6 +360,10 @@ class Engine {
   std::unordered_map<std::uint32_t, VirtualService*> svc_by_fwmark_;
   std::vector<DestSlot> dests_;
   std::uint32_t n_dest_slots_ = 0;  // dests_.size(), for the shortcut's bound check
+  // established_expiry()'s last tick, which every `now` in
+  // [expiry_from_, expiry_from_ + 1 tick) shares (a timeout change resets it).
+  Time expiry_from_ = Time::min();
+  std::uint32_t expiry_tick_ = 0;
   std::vector<std::uint32_t> free_dest_slots_;
   struct TrashEntry {
     std::uint32_t id;                // RealServer::id
@@ -393,12 +398,8 @@ class Engine {
   // the clock.
   Time last_advance_{Time::min()};
   // advance() has nothing to do before this: the table's next timer tick, the
-  // next estimator pass, the trash timer (and 0 while expire_nodest_conn work
-  // is pending or before the clock has started).
-  // established_expiry()'s last tick, which every `now` in
-  // [expiry_from_, expiry_from_ + 1 tick) shares (a timeout change resets it).
-  Time expiry_from_ = Time::min();
-  std::uint32_t expiry_tick_ = 0;
+  // next estimator pass, the trash timer (and Time::min() while
+  // expire_nodest_conn work is pending or before the clock has started).
   Time quiet_until_ = Time::min();
   bool clock_started_ = false;
   bool nodest_pending_ = false;

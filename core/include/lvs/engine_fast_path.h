@@ -23,8 +23,8 @@ namespace lvs {
 // What the shortcut needs of a plain IPv4/TCP segment, in host order: kept in
 // registers, where a PacketView (which the general path takes by reference)
 // would have to be written out whole for every packet. The addresses and the
-// ports are one word each, read with one byte swap, and compared with the
-// connection's whole (see Conn's layout).
+// ports are one word each, compared with the connection's at once (see
+// Conn's layout).
 struct PlainTcp {
   std::uint8_t* data;
   std::uint64_t addrs;  // saddr << 32 | daddr
@@ -169,7 +169,8 @@ inline bool Engine::fast_path_on() const {
 // same tick serves every `now` of a 1 ms window, so only the first packet of
 // each window divides (one compare instead, for every other).
 inline std::uint32_t Engine::established_expiry(Time now) {
-  const auto offset = static_cast<std::uint64_t>(now.count()) - static_cast<std::uint64_t>(expiry_from_.count());
+  const auto offset =
+      static_cast<std::uint64_t>(now.count()) - static_cast<std::uint64_t>(expiry_from_.count());
   if (offset < static_cast<std::uint64_t>(ConnTable::kTickLength.count())) return expiry_tick_;
   return established_expiry_slow(now);
 }
@@ -263,14 +264,16 @@ template <bool kFromClient>
   if (!fast_path_on()) return false;
   PlainTcp t;
   if (!read_plain_tcp(data, len, t) || !plain_ack(t.flags)) return false;
-  // Connections are indexed by their client side.
-  // A candidate, found just now, is a live entry.
+  // Connections are indexed by their client side. A candidate, found just
+  // now, is a live entry.
   if (side == Side::kOutside) {
     const ConnId candidate = table_->first_candidate(table_->probe_key(t.client_key<true>()));
-    return candidate != kNoConn && forward_established<true>(t, candidate, established_expiry(now), v);
+    return candidate != kNoConn &&
+           forward_established<true>(t, candidate, established_expiry(now), v);
   }
   const ConnId candidate = table_->first_candidate(table_->probe_key(t.client_key<false>()));
-  return candidate != kNoConn && forward_established<false>(t, candidate, established_expiry(now), v);
+  return candidate != kNoConn &&
+         forward_established<false>(t, candidate, established_expiry(now), v);
 }
 
 }  // namespace lvs

@@ -353,6 +353,24 @@ class FastPath : public DirectorTest {
     return cfg;
   }
   FastPath() : DirectorTest(ten_second_established()) {}
+
+  // A connection of kClient:40000 to kRs1 through an rr service, its
+  // handshake done through the general path at 1, 1.001 and 1.002 s.
+  void establish() {
+    add_service(service("rr"));
+    add_dest(tcp_service(), nat_dest(kRs1));
+    ASSERT_EQ(in(seg(Proto::kTcp, kClient, 40000, kVip, 80, kSyn), at(1)).action, Action::kForward);
+    ASSERT_EQ(out(seg(Proto::kTcp, kRs1, 8080, kClient, 40000, kSynAck), at(1.001)).action,
+              Action::kForward);
+    ASSERT_EQ(in(seg(Proto::kTcp, kClient, 40000, kVip, 80, kAck), at(1.002)).action,
+              Action::kForward);  // ESTABLISHED
+  }
+  // ESTABLISHED's timeout becomes `timeout` (ipvsadm --set).
+  void set_established_timeout(Duration timeout) {
+    Timeouts t = engine_.config().timeouts;
+    t.tcp[static_cast<std::size_t>(TcpState::kEstablished)] = timeout;
+    engine_.set_timeouts(t);
+  }
 };
 
 TEST_F(FastPath, PlainAcksKeepTheConnectionAlive) {
@@ -388,16 +406,8 @@ TEST_F(FastPath, PlainAcksKeepTheConnectionAlive) {
 // timer stands: the next ACK leaves the shortcut for the general path, which
 // moves the timer, so the connection goes at the new time, not the old.
 TEST_F(FastPath, ShortenedTimeoutTakesEffectOnTheNextAck) {
-  add_service(service("rr"));
-  add_dest(tcp_service(), nat_dest(kRs1));
-  ASSERT_EQ(in(seg(Proto::kTcp, kClient, 40000, kVip, 80, kSyn), at(1)).action, Action::kForward);
-  ASSERT_EQ(out(seg(Proto::kTcp, kRs1, 8080, kClient, 40000, kSynAck), at(1.001)).action,
-            Action::kForward);
-  ASSERT_EQ(in(seg(Proto::kTcp, kClient, 40000, kVip, 80, kAck), at(1.002)).action,
-            Action::kForward);  // ESTABLISHED, expires at 11.002
-  Timeouts t = engine_.config().timeouts;
-  t.tcp[static_cast<std::size_t>(TcpState::kEstablished)] = seconds(2);
-  engine_.set_timeouts(t);
+  ASSERT_NO_FATAL_FAILURE(establish());  // expires at 11.002
+  set_established_timeout(seconds(2));
   Bytes b;
   ASSERT_EQ(in(seg(Proto::kTcp, kClient, 40000, kVip, 80, kAck, 10), at(3), &b).action,
             Action::kForward);
@@ -412,18 +422,10 @@ TEST_F(FastPath, ShortenedTimeoutTakesEffectOnTheNextAck) {
 // its millisecond: a timeout changed within that millisecond applies to the
 // very next ACK all the same.
 TEST_F(FastPath, TimeoutChangedWithinAMillisecond) {
-  add_service(service("rr"));
-  add_dest(tcp_service(), nat_dest(kRs1));
-  ASSERT_EQ(in(seg(Proto::kTcp, kClient, 40000, kVip, 80, kSyn), at(1)).action, Action::kForward);
-  ASSERT_EQ(out(seg(Proto::kTcp, kRs1, 8080, kClient, 40000, kSynAck), at(1.001)).action,
-            Action::kForward);
-  ASSERT_EQ(in(seg(Proto::kTcp, kClient, 40000, kVip, 80, kAck), at(1.002)).action,
-            Action::kForward);  // ESTABLISHED
+  ASSERT_NO_FATAL_FAILURE(establish());
   ASSERT_EQ(in(seg(Proto::kTcp, kClient, 40000, kVip, 80, kAck, 10), at(2.0001)).action,
-            Action::kForward);  // the shortcut: expires at 902.0001
-  Timeouts t = engine_.config().timeouts;
-  t.tcp[static_cast<std::size_t>(TcpState::kEstablished)] = seconds(2);
-  engine_.set_timeouts(t);
+            Action::kForward);  // the shortcut: expires at 12.0001
+  set_established_timeout(seconds(2));
   ASSERT_EQ(in(seg(Proto::kTcp, kClient, 40000, kVip, 80, kAck, 10), at(2.0002)).action,
             Action::kForward);  // expires at 4.0002
   engine_.advance(at(3.9));
