@@ -148,6 +148,9 @@ class ConnTable {
     std::uint32_t tag;  // 1..255
     std::uint32_t g1;
     std::uint32_t g2;
+    // The preferred pair of slots in each home group, as the first slot's
+    // number within it: g1's in bits 0-3, g2's in bits 4-7 (both even).
+    std::uint32_t at;
   };
   Probe probe(Proto proto, Ip4 client, std::uint16_t client_port) const {
     return probe_key(client_key(proto, client, client_port));
@@ -160,6 +163,14 @@ class ConnTable {
   Probe probe_key(std::uint64_t key) const;
   void prefetch(const Probe& k) const;
   void prefetch_entries(const Probe& k) const;
+  // Bring the slots place() tries first for this key into cache, a pair in
+  // each home group (two cache lines each): a lookup can ask memory for its
+  // entry before the tags say where it is, and then the tag read is off the
+  // path to the miss whenever the entry sits there.
+  void prefetch_preferred(const Probe& k) const {
+    prefetch_pair(k.g1 * kGroup + (k.at & (kGroup - 1)));
+    prefetch_pair(k.g2 * kGroup + (k.at >> 4));
+  }
   // find_in/find_out with the probe of (saddr, sport) resp. (daddr, dport).
   ConnId find_in(const Probe& k, Proto proto, Ip4 saddr, std::uint16_t sport, Ip4 daddr,
                  std::uint16_t dport) const;
@@ -277,11 +288,27 @@ class ConnTable {
   }
   std::size_t slot_bytes() const;
   bool live(ConnId id) const { return id < n_slots_ && tags_[id] != 0; }
+  // An even slot and the next: 96 bytes at a multiple of 32, two lines.
+  void prefetch_pair(ConnId even) const {
+    const char* p = reinterpret_cast<const char*>(&slots_[even]);
+    prefetch_line(p);
+    prefetch_line(p + 2 * sizeof(Slot) - 1);
+  }
   // Both cache lines of a slot (48-byte slots straddle a line boundary half the time).
   void prefetch_slot(ConnId id) const {
     const char* p = reinterpret_cast<const char*>(&slots_[id]);
+    prefetch_line(p);
+    prefetch_line(p + sizeof(Slot) - 1);
+  }
+  static void prefetch_line(const char* p) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    // GCC 12 drops a __builtin_prefetch of an entry that the same function
+    // loads later (process()'s look-ahead, checked with objdump): it cannot
+    // see that the load is far behind in program order.
+    asm volatile("prefetcht0 %0" : : "m"(*p));
+#else
     __builtin_prefetch(p);
-    __builtin_prefetch(p + sizeof(Slot) - 1);
+#endif
   }
 
   // Placement and lookup (conn_index.cc; the hash is here so that the packet
@@ -393,6 +420,8 @@ inline ConnTable::Probe ConnTable::probe_key(std::uint64_t key) const {
   k.tag += k.tag == 0;  // 0 marks a free slot
   k.g1 = reduce(static_cast<std::uint32_t>(h), n_groups_);
   k.g2 = reduce(static_cast<std::uint32_t>(h >> 24), n_groups_);
+  // From the low byte, which reduce() hardly looks at.
+  k.at = static_cast<std::uint32_t>(h) & 0xeeu;
   return k;
 }
 

@@ -267,11 +267,15 @@ template <bool kFromClient>
   // Connections are indexed by their client side. A candidate, found just
   // now, is a live entry.
   if (side == Side::kOutside) {
-    const ConnId candidate = table_->first_candidate(table_->probe_key(t.client_key<true>()));
+    const ConnTable::Probe k = table_->probe_key(t.client_key<true>());
+    table_->prefetch_preferred(k);
+    const ConnId candidate = table_->first_candidate(k);
     return candidate != kNoConn &&
            forward_established<true>(t, candidate, established_expiry(now), v);
   }
-  const ConnId candidate = table_->first_candidate(table_->probe_key(t.client_key<false>()));
+  const ConnTable::Probe k = table_->probe_key(t.client_key<false>());
+  table_->prefetch_preferred(k);
+  const ConnId candidate = table_->first_candidate(k);
   return candidate != kNoConn &&
          forward_established<false>(t, candidate, established_expiry(now), v);
 }

@@ -29,15 +29,28 @@ unsigned count16(std::uint32_t m) {
 
 }  // namespace
 
-// The first free slot of the emptier home group (the first home on a tie);
-// kNoConn when both are full.
+// In the emptier home group (the first home on a tie): a free slot of its
+// preferred pair for this key; else one of the other home's preferred pair,
+// if that group keeps two free slots besides; else the emptier group's first
+// free slot. kNoConn when both homes are full. The two choices keep the
+// groups even (the other home only when it has room to spare: taking its
+// pair down to its last free slots spilled twice as many entries at
+// capacity), and the preferred pairs are where a lookup looks first
+// (prefetch_preferred).
 ConnId ConnTable::home_slot(const Probe& k) const {
   const std::uint32_t free1 = group_matches(k.g1, 0);
   const std::uint32_t free2 = group_matches(k.g2, 0);
   const bool first = count16(free1) >= count16(free2);
-  const std::uint32_t free = first ? free1 : free2;
+  const std::uint32_t g = first ? k.g1 : k.g2, other = first ? k.g2 : k.g1;
+  const std::uint32_t free = first ? free1 : free2, other_free = first ? free2 : free1;
+  const std::uint32_t at = first ? k.at & (kGroup - 1) : k.at >> 4;
+  const std::uint32_t other_at = first ? k.at >> 4 : k.at & (kGroup - 1);
+  if (const std::uint32_t pair = free & (3u << at))
+    return g * kGroup + static_cast<ConnId>(__builtin_ctz(pair));
+  if (const std::uint32_t pair = other_free & (3u << other_at); pair && count16(other_free) > 2)
+    return other * kGroup + static_cast<ConnId>(__builtin_ctz(pair));
   if (free == 0) return kNoConn;
-  return (first ? k.g1 : k.g2) * kGroup + static_cast<ConnId>(__builtin_ctz(free));
+  return g * kGroup + static_cast<ConnId>(__builtin_ctz(free));
 }
 
 // The home slot; with both homes full, the first group with room after the

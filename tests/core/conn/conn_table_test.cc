@@ -150,6 +150,43 @@ TEST(ConnTableTest, SpillsAreRareAtCapacity) {
   EXPECT_LT(t.spilled(), kCap / 10000) << t.spilled() << " of " << kCap;
 }
 
+// place() puts an entry in one of its two preferred pairs of slots whenever
+// one has room; prefetch_preferred asks memory for them before the tags are
+// read. With its slots 78% full, as in core_bench's world, nine entries in
+// ten sit there after filling, and still more than half after the table has
+// turned over five times. Placement at the first free slot of a group gives
+// ~20%.
+TEST(ConnTableTest, MostEntriesSitInTheirPreferredPair) {
+  constexpr std::size_t kFlows = 100000;
+  ConnTable t(kFlows + kFlows / 8);
+  std::mt19937_64 rng(5);
+  auto fresh = [&] {
+    const auto r = rng();
+    return make(static_cast<Ip4>(r), static_cast<std::uint16_t>(r >> 32), kVip, 80, kRs1, 80);
+  };
+  auto share_preferred = [&](const std::vector<ConnId>& ids) {
+    std::size_t n = 0;
+    for (const ConnId id : ids) {
+      const Conn& c = t[id];
+      const ConnTable::Probe k = t.probe(c.proto, c.caddr, c.cport);
+      // The pairs' first slots (groups of 16): g1's in bits 0-3 of `at`, g2's in 4-7.
+      const ConnId first1 = k.g1 * 16 + (k.at & 15), first2 = k.g2 * 16 + (k.at >> 4);
+      n += id - first1 < 2 || id - first2 < 2;
+    }
+    return static_cast<double>(n) / static_cast<double>(ids.size());
+  };
+  std::vector<ConnId> ids;
+  for (std::size_t i = 0; i < kFlows; ++i) ids.push_back(t.insert(fresh(), kNever));
+  EXPECT_GT(share_preferred(ids), 0.85);
+  for (std::size_t i = 0; i < 5 * kFlows; ++i) {
+    const std::size_t j = rng() % kFlows;
+    t.erase(ids[j]);
+    ids[j] = t.insert(fresh(), kNever);
+    ASSERT_NE(ids[j], kNoConn);
+  }
+  EXPECT_GT(share_preferred(ids), 0.5);
+}
+
 // The same with the keys a busy director sees: consecutive client addresses,
 // each with a run of consecutive ports.
 TEST(ConnTableTest, SpillsAreRareWithStructuredKeys) {
@@ -171,12 +208,21 @@ TEST(ConnTableTest, EraseAndReuse) {
   t.erase(a);
   EXPECT_FALSE(t.contains(a));
   EXPECT_EQ(t.size(), 1u);
-  const ConnId c = t.insert(make(kClient, 3, kVip, 80, kRs1, 80), kNever);
-  EXPECT_EQ(c, a);  // the freed slot comes back first
+  // New keys come and go until one is placed in the freed slot, which in a
+  // table of one group (16 slots) takes a few tries at most.
+  ConnId c = kNoConn;
+  std::uint16_t port = 3;
+  for (; port < 1000; ++port) {
+    c = t.insert(make(kClient, port, kVip, 80, kRs1, 80), kNever);
+    ASSERT_NE(c, kNoConn);
+    if (c == a) break;
+    t.erase(c);
+  }
+  ASSERT_EQ(c, a) << "the freed slot never came back";
   EXPECT_EQ(t.find_in(Proto::kTcp, kClient, 1, kVip, 80), kNoConn);
-  EXPECT_EQ(t.find_in(Proto::kTcp, kClient, 3, kVip, 80), c);
+  EXPECT_EQ(t.find_in(Proto::kTcp, kClient, port, kVip, 80), c);
   EXPECT_EQ(t.find_in(Proto::kTcp, kClient, 2, kVip, 80), b);
-  EXPECT_EQ(t[c].cport, 3);
+  EXPECT_EQ(t[c].cport, port);
 }
 
 // A full table refuses new entries, keeps its count and keeps serving existing flows.
