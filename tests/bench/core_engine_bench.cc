@@ -141,8 +141,8 @@ struct EstablishedWorld {
 
 // Inlined into each benchmark, so that the loop is compiled as it was when it
 // was BM_EstablishedFlow's own (as a shared function it ran slower).
-[[gnu::always_inline]] inline void run_established_flow(benchmark::State& state, EstablishedWorld& w,
-                                                        std::size_t flows) {
+[[gnu::always_inline]] inline void run_established_flow(benchmark::State& state,
+                                                        EstablishedWorld& w, std::size_t flows) {
   alignas(64) std::uint8_t pkt[kPktLen];
   std::size_t i = 0;
   std::int64_t forwarded = 0;
