@@ -95,8 +95,11 @@ inline std::uint32_t& template_in_pkts(Conn& t) {
 // entry from memory and nothing else that is cold.
 //   - Slots: a flat array of 48-byte slots (the Conn plus a timer back-link),
 //     cut into groups of 16. A key (proto, client address, client port) has
-//     two home groups; a new entry takes the first free slot of the emptier
-//     one and stays there until erased, so its slot number is its ConnId.
+//     two home groups, and a preferred pair of slots in each (from the
+//     hash). A new entry goes to the emptier home, into its preferred pair
+//     when that has room (home_slot gives the whole rule), and stays there
+//     until erased, so its slot number is its ConnId. The established-flow
+//     shortcut prefetches both pairs while it reads the tags.
 //   - Tags: one byte per slot, 8 bits of the key's hash (0 = free). A lookup
 //     compares the 16 tags of each home group at once and reads only the
 //     slots whose tags match. At 1/48 of the slots' size (1.2 MiB for a
