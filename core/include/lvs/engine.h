@@ -278,6 +278,9 @@ class Engine {
                        const ConnTable::Probe* probe = nullptr);
   Verdict from_inside(PacketView& p, Time now, const ConnTable::Probe* probe = nullptr);
   Verdict forward_in(PacketView& p, ConnId id, Time now);
+  // forward_in() after the state change and in_pkts: counting, the rewrite,
+  // sync. `c` is entry `id`, or a copy of it that holds the same.
+  Verdict deliver_in(PacketView& p, const Conn& c, ConnId id, Time now);
   Verdict forward_out(PacketView& p, ConnId id, Time now);
   Verdict icmp_from_outside(PacketView& p, bool& handled);
   Verdict icmp_from_inside(PacketView& p, bool& handled);
@@ -324,6 +327,9 @@ class Engine {
   // connection is being set up, once when it is (schedule_new).
   void sched_counts_changed(RealServer& rs);
   void set_state(Conn& c, ConnId id, ConnDir dir, std::uint8_t tcp_flags, Time now);
+  // set_state() for the packet that creates connection `c`, applied to it
+  // before it is stored and bound (schedule_new).
+  static void first_state(Conn& c, std::uint8_t tcp_flags);
   void assure_template(const Conn& c);
   Time conn_expiry(const Conn& c, Time now) const;
   void expire_conn(ConnId id, Time now);

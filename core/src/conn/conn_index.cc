@@ -129,7 +129,7 @@ ConnId ConnTable::find_in(const Probe& k, Proto proto, Ip4 saddr, std::uint16_t 
   // place() will give it now, so that its miss overlaps the scheduling.
   if (id == kNoConn) {
     const ConnId next = home_slot(k);
-    if (next != kNoConn) __builtin_prefetch(&slots_[next], 1);
+    if (next != kNoConn) prefetch_slot(next);
     hint_placements_ = placements_;
     hint_probe_ = k;
     hint_slot_ = next;

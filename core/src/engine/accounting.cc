@@ -120,6 +120,20 @@ void Engine::set_state(Conn& c, ConnId id, ConnDir dir, std::uint8_t tcp_flags, 
   table_->touch(id, conn_expiry(c, now));
 }
 
+// What set_state() does for a new connection's first packet, from a client,
+// while the connection is inactive and on no timer. The rest of it follows
+// once the entry is stored: bind_dest() counts the connection as active or
+// inactive by the flag set here, which is where set_state() after the bind
+// would have moved it; the timer starts with the new state's timeout; an
+// ESTABLISHED connection assures its template.
+void Engine::first_state(Conn& c, std::uint8_t tcp_flags) {
+  if (c.proto != Proto::kTcp) return;  // UDP changes nothing on a client's packet
+  const ConnDir dir = (c.flags & kConnNoOutput) ? ConnDir::kInputOnly : ConnDir::kInput;
+  const TcpState state = tcp_next_state(static_cast<TcpState>(c.state), dir, tcp_flags);
+  c.state = static_cast<std::uint8_t>(state);
+  if (tcp_state_active(state)) c.flags &= static_cast<std::uint16_t>(~kConnInactive);
+}
+
 // ip_vs_control_assure_ct: the connection's template, if any, is ASSURED.
 void Engine::assure_template(const Conn& c) {
   if (c.control == kNoConn || (c.flags & kConnTemplate)) return;  // a template's is in_pkts

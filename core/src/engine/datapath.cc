@@ -141,6 +141,10 @@ Verdict Engine::forward_in(PacketView& p, ConnId id, Time now) {
   // For a masqueraded flow the real server is the initiator: outside replies are its OUTPUT.
   set_state(c, id, masq_entry ? ConnDir::kOutput : ConnDir::kInput, p.tcp_flags, now);
   ++c.aux;
+  return deliver_in(p, c, id, now);
+}
+
+Verdict Engine::deliver_in(PacketView& p, const Conn& c, ConnId id, Time now) {
   count_conn_packet(dest_of(c), true, p.len);
   if (rewritten(c)) rewrite_daddr_dport(p, c.daddr, c.dport);
   ++forwarded_;

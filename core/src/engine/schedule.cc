@@ -171,13 +171,19 @@ Verdict Engine::schedule_new(PacketView& p, VirtualService& svc, std::uint32_t f
   c.state = p.proto == Proto::kTcp ? static_cast<std::uint8_t>(TcpState::kNone) : kUdpStateNormal;
   c.dest = rs->id;
   c.control = tmpl;
+  // ip_vs_in's state change and in_pkts for this packet, made on the local
+  // copy: the entry is stored in its final form, with its timer in the right
+  // list at once, and nothing below reads it back. Its slot is likely still
+  // on its way from memory; waiting for it here cost a third of a new
+  // connection's time (tests/bench/README.md, session 15).
+  first_state(c, p.tcp_flags);
+  c.aux = 1;
 
   const ConnId id = table_->insert(c, conn_expiry(c, now));
   if (id == kNoConn) return drop(DropReason::kTableFull);
   record_fwmark(id, fwmark, rs);
-  // From the local copy: the new entry's slot is likely still on its way from
-  // memory, and the scheduler's bookkeeping need not wait for it. The
-  // scheduler hears of the bind and of the first state change at once.
+  // From the local copy. The scheduler hears of the bind and of the first
+  // state change at once.
   defer_counts_ = true;
   bind_dest(c);
   if (tmpl != kNoConn) {
@@ -186,12 +192,14 @@ Verdict Engine::schedule_new(PacketView& p, VirtualService& svc, std::uint32_t f
     // ip_vs_conn_put(ct): the template's own timeout.
     table_->touch(tmpl, entry_expiry(tmpl, now));
   }
+  if (c.proto == Proto::kTcp && c.state == static_cast<std::uint8_t>(TcpState::kEstablished))
+    assure_template(c);
   ++rs->stats.counters.conns;
   ++svc.stats.counters.conns;
   ++total_.counters.conns;
 
   if (table_->size() > peak_conns_) peak_conns_ = table_->size();
-  Verdict v = forward_in(p, id, now);
+  Verdict v = deliver_in(p, c, id, now);
   defer_counts_ = false;
   if (RealServer* changed = std::exchange(counts_pending_, nullptr)) sched_counts_changed(*changed);
   v.new_conn = true;

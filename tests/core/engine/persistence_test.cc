@@ -299,6 +299,43 @@ TEST(PersistenceTemplateState, AssuredOnceAConnectionIsEstablished) {
   EXPECT_EQ(template_state(e, at(1.2)), "ASSURED");
 }
 
+// The packet that creates a connection moves it out of NONE as any later
+// packet would (set_state in ip_vs_in), with the new state's counting,
+// timeout and template assurance; its in_pkts counts it. With sloppy_tcp a
+// connection may start with other flags than SYN.
+TEST(PersistenceTemplateState, FirstPacketSetsTheConnectionsState) {
+  struct Case {
+    std::uint8_t flags;
+    TcpState state;
+    bool active;     // counted in active_conns (the handshake and ESTABLISHED)
+    double timeout;  // seconds
+    const char* tmpl;
+  };
+  const Case cases[] = {{kSyn, TcpState::kSynRecv, true, 60, "NONE"},
+                        {kAck, TcpState::kEstablished, true, 900, "ASSURED"},
+                        {kFinAck, TcpState::kClose, false, 10, "NONE"}};
+  for (const Case& k : cases) {
+    EngineConfig cfg = director_config();
+    cfg.sloppy_tcp = k.flags != kSyn;
+    Engine e(cfg);
+    const ServiceConfig s = persistent_rr(tcp_service());
+    ASSERT_TRUE(e.add_service(s));
+    ASSERT_TRUE(e.add_dest(s.key, nat_dest(kRs1, 8080)));
+    Bytes b = make_packet(seg(Proto::kTcp, kClient, 40001, kVip, 80, k.flags));
+    const Verdict v = e.process(b.data(), b.size(), Side::kOutside, at(1));
+    ASSERT_EQ(v.action, Action::kForward) << tcp_state_name(k.state);
+    ASSERT_TRUE(v.new_conn);
+    const Conn& c = e.conns()[v.conn];
+    EXPECT_EQ(static_cast<TcpState>(c.state), k.state);
+    EXPECT_EQ(c.aux, 1u) << tcp_state_name(k.state);  // in_pkts
+    const RealServer* rs = e.find_dest(s.key, ip(kRs1), 8080);
+    EXPECT_EQ(rs->active_conns, k.active ? 1 : 0) << tcp_state_name(k.state);
+    EXPECT_EQ(rs->inactive_conns, k.active ? 0 : 1) << tcp_state_name(k.state);
+    EXPECT_EQ(template_state(e, at(1)), k.tmpl) << tcp_state_name(k.state);
+    EXPECT_EQ(e.conns().expires_at(v.conn), at(1 + k.timeout)) << tcp_state_name(k.state);
+  }
+}
+
 TEST(PersistenceTemplateState, UdpTemplateAssuredByAReply) {
   Engine e(director_config());
   ServiceConfig s = persistent_rr(tcp_service(kVip, 53));
