@@ -49,7 +49,27 @@ constexpr Duration kTemplateRearmTimeout = seconds(60);
 // Conn::sync_flags bits (connection sync, engine/sync.cc).
 constexpr std::uint8_t kSyncEndtimeSet = 0x01;
 
-// One connection, 44 bytes. For a connection from a client:
+// A real server's id as a connection holds it: 16 bits, so that a
+// connection's hot part fits in 32 bytes. It reads and assigns as the 32-bit
+// RealServer::id, kNoDest included; the engine hands out ids below
+// kMaxConnDests (at most 65,535 real servers at a time).
+constexpr std::uint32_t kMaxConnDests = 0xffff;
+class ConnDest {
+ public:
+  constexpr ConnDest() = default;
+  constexpr ConnDest(std::uint32_t id)  // NOLINT: converts as the id it holds
+      : v_(id < kMaxConnDests ? static_cast<std::uint16_t>(id) : kNone) {
+    assert(id < kMaxConnDests || id == kNoDest);
+  }
+  constexpr operator std::uint32_t() const { return v_ == kNone ? kNoDest : v_; }  // NOLINT
+
+ private:
+  static constexpr std::uint16_t kNone = 0xffff;
+  std::uint16_t v_ = kNone;
+};
+
+// One connection: the 32 bytes a packet of an established connection reads
+// and writes (the rest is its ConnExt). For a connection from a client:
 //   caddr:cport -> vaddr:vport is what the client uses,
 //   daddr:dport is the real server it was scheduled to.
 // For a persistence template: caddr is the masked client network, cport 0,
@@ -70,36 +90,35 @@ struct Conn {
   Proto proto = Proto::kTcp;
   std::uint8_t state = 0;   // TcpState, or kUdpStateNormal
   std::uint16_t flags = 0;  // ConnFlag bits
-  // ---- connection sync (lvs/sync.h): fills the two padding bytes here ----
-  // The state last synced (IPVS cp->old_state).
-  std::uint8_t sync_state = 0;
-  std::uint8_t sync_flags = 0;  // kSyncEndtimeSet once a sync end time is recorded
-  // ---- end of connection sync ----
-  std::uint32_t dest = kNoDest;     // RealServer::id
+  ConnDest dest;            // RealServer::id
+  std::uint32_t aux = 0;    // in_pkts for connections; n_control for templates
+  std::uint32_t expires = 0;  // table-private: expiry tick
+};
+
+// The rest of a connection, which only its setup and teardown, persistence
+// and sync read: kept apart (ConnTable::ext) so that an established flow's
+// packets touch one cache line of the table.
+struct ConnExt {
   // Connections: the persistence template they hang off (cp->control), or
   // kNoConn. Templates, which nothing controls: their in_pkts (32 bits,
   // wrapping, as the kernel's atomic_t), counted for the sync decision.
   std::uint32_t control = kNoConn;
-  std::uint32_t aux = 0;            // in_pkts for connections; n_control for templates
-  std::uint32_t expires = 0;        // table-private: expiry tick
-  std::uint32_t timer_next = 0;     // table-private: timer list link
+  // Connection sync (lvs/sync.h): the state last synced (IPVS cp->old_state).
+  std::uint8_t sync_state = 0;
+  std::uint8_t sync_flags = 0;  // kSyncEndtimeSet once a sync end time is recorded
 };
-
-// A persistence template's in_pkts (see Conn::control).
-inline std::uint32_t& template_in_pkts(Conn& t) {
-  assert(t.flags & kConnTemplate);
-  return t.control;
-}
 
 // Layout: an entry lives where its key hashes to, so that a lookup reads one
 // entry from memory and nothing else that is cold.
-//   - Slots: a flat array of 48-byte slots (the Conn plus a timer back-link),
-//     cut into groups of 16. A key (proto, client address, client port) has
-//     two home groups, and a preferred pair of slots in each (from the
-//     hash). A new entry goes to the emptier home, into its preferred pair
-//     when that has room (home_slot gives the whole rule), and stays there
-//     until erased, so its slot number is its ConnId. The established-flow
-//     shortcut prefetches both pairs while it reads the tags.
+//   - Slots: two parallel arrays, the 32-byte Conns (two to a cache line, so
+//     none straddles two) and their 16-byte cold parts (the ConnExt and the
+//     timer links), cut into groups of 16. A key (proto, client address,
+//     client port) has two home groups, and a preferred pair of slots in
+//     each (from the hash). A new entry goes to the emptier home, into its
+//     preferred pair when that has room (home_slot gives the whole rule), and
+//     stays there until erased, so its slot number is its ConnId. The
+//     established-flow shortcut prefetches both pairs (one line each) while
+//     it reads the tags.
 //   - Tags: one byte per slot, 8 bits of the key's hash (0 = free). A lookup
 //     compares the 16 tags of each home group at once and reads only the
 //     slots whose tags match. At 1/48 of the slots' size (1.2 MiB for a
@@ -167,7 +186,7 @@ class ConnTable {
   void prefetch(const Probe& k) const;
   void prefetch_entries(const Probe& k) const;
   // Bring the slots place() tries first for this key into cache, a pair in
-  // each home group (two cache lines each): a lookup can ask memory for its
+  // each home group (one cache line each): a lookup can ask memory for its
   // entry before the tags say where it is, and then the tag read is off the
   // path to the miss whenever the entry sits there.
   void prefetch_preferred(const Probe& k) const {
@@ -207,9 +226,9 @@ class ConnTable {
     return Time{static_cast<Duration::rep>(cur_tick_) * kNsPerTick};
   }
 
-  // Copies `conn` in and arms its timer; kNoConn when the table is full. The
-  // caller checks for duplicates first.
-  ConnId insert(const Conn& conn, Time expires_at);
+  // Copies `conn` and `ext` in and arms the timer; kNoConn when the table is
+  // full. The caller checks for duplicates first.
+  ConnId insert(const Conn& conn, Time expires_at, const ConnExt& ext = ConnExt{});
   void erase(ConnId id);
   // Re-arm the timer: the connection expires at `expires_at` unless touched again.
   void touch(ConnId id, Time expires_at) { touch_tick(id, expiry_tick(expires_at)); }
@@ -226,7 +245,7 @@ class ConnTable {
   // touch_tick() for a tick no earlier than the entry's, which moves no timer
   // list; false, with nothing changed, for an earlier one.
   bool touch_later(ConnId id, std::uint32_t tick) {
-    Conn& c = slots_[id].conn;
+    Conn& c = conns_[id];
     if (static_cast<std::int32_t>(tick - c.expires) < 0) return false;
     c.expires = tick;
     return true;
@@ -236,6 +255,20 @@ class ConnTable {
 
   Conn& operator[](ConnId id);
   const Conn& operator[](ConnId id) const;
+  // The rest of the connection (a cache line of its own).
+  ConnExt& ext(ConnId id) {
+    assert(live(id));
+    return cold_[id].ext;
+  }
+  const ConnExt& ext(ConnId id) const {
+    assert(live(id));
+    return cold_[id].ext;
+  }
+  // A persistence template's in_pkts (see ConnExt::control).
+  std::uint32_t& template_in_pkts(ConnId tmpl) {
+    assert(conns_[tmpl].flags & kConnTemplate);
+    return ext(tmpl).control;
+  }
 
   // Fires every timer due at `now`: calls on_expire(id) for each connection
   // whose expiry time has passed. The callback must either erase(id) or
@@ -262,10 +295,13 @@ class ConnTable {
   void for_each(F&& visit) const;
 
  private:
-  struct Slot {
-    Conn conn;
-    std::uint32_t prev;  // timer list back-link, or one of the markers below
+  // A slot's part that packets of established connections never read.
+  struct Cold {
+    ConnExt ext;
+    std::uint32_t timer_next;  // timer list link
+    std::uint32_t prev;        // timer list back-link, or one of the markers below
   };
+  static_assert(sizeof(Conn) == 32 && sizeof(Cold) == 16, "a connection takes 48 bytes");
   static constexpr std::uint32_t kGroup = 16;  // slots per group: one 16-byte tag vector
 
   static constexpr std::int64_t kNsPerTick = kTickLength.count();
@@ -277,7 +313,7 @@ class ConnTable {
   static constexpr std::uint32_t kPendingList = kWheelSlots * kLanes;
   static constexpr std::uint32_t kLists = kPendingList + kLanes;
   static constexpr std::uint32_t kMaxTicks = 1u << 30;
-  // Slot::prev: an entry id, kHeadBit|list for the first in a list, or:
+  // Cold::prev: an entry id, kHeadBit|list for the first in a list, or:
   static constexpr std::uint32_t kHeadBit = 0x80000000u;
   static constexpr std::uint32_t kFree = 0xffffffffu;      // erased
   static constexpr std::uint32_t kDetached = 0xfffffffeu;  // live, on no timer list
@@ -289,19 +325,17 @@ class ConnTable {
   static bool tick_due(std::uint32_t expires, std::uint64_t now_tick) {
     return static_cast<std::int32_t>(expires - static_cast<std::uint32_t>(now_tick)) <= 0;
   }
-  std::size_t slot_bytes() const;
   bool live(ConnId id) const { return id < n_slots_ && tags_[id] != 0; }
-  // An even slot and the next: 96 bytes at a multiple of 32, two lines.
+  // An even slot's Conn and the next: one cache line.
   void prefetch_pair(ConnId even) const {
-    const char* p = reinterpret_cast<const char*>(&slots_[even]);
-    prefetch_line(p);
-    prefetch_line(p + 2 * sizeof(Slot) - 1);
+    prefetch_line(reinterpret_cast<const char*>(&conns_[even]));
   }
-  // Both cache lines of a slot (48-byte slots straddle a line boundary half the time).
-  void prefetch_slot(ConnId id) const {
-    const char* p = reinterpret_cast<const char*>(&slots_[id]);
-    prefetch_line(p);
-    prefetch_line(p + sizeof(Slot) - 1);
+  // A slot's Conn (one line: the array is 64-byte aligned).
+  void prefetch_slot(ConnId id) const { prefetch_line(reinterpret_cast<const char*>(&conns_[id])); }
+  // Its Conn and its cold part: what insert, erase and the timers touch.
+  void prefetch_whole(ConnId id) const {
+    prefetch_slot(id);
+    prefetch_line(reinterpret_cast<const char*>(&cold_[id]));
   }
   static void prefetch_line(const char* p) {
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -363,7 +397,8 @@ class ConnTable {
   std::size_t capacity_ = 0;
   std::size_t size_ = 0;
   std::size_t spilled_ = 0;
-  Slot* slots_ = nullptr;             // n_slots_; constructed on insert
+  Conn* conns_ = nullptr;             // n_slots_; constructed on insert
+  Cold* cold_ = nullptr;              // n_slots_; constructed on insert
   std::uint8_t* tags_ = nullptr;      // n_slots_
   std::uint16_t* spill_ = nullptr;    // n_groups_
   std::uint32_t* wheel_ = nullptr;    // kLists list heads
@@ -406,9 +441,9 @@ void ConnTable::for_each(F&& visit) const {
     for (std::uint32_t m = group_matches(g, 0) ^ 0xffffu; m != 0; m &= m - 1) {
       const ConnId id = g * kGroup + static_cast<ConnId>(__builtin_ctz(m));
       if constexpr (std::is_invocable_v<F&, ConnId, const Conn&>) {
-        visit(id, static_cast<const Conn&>(slots_[id].conn));
+        visit(id, static_cast<const Conn&>(conns_[id]));
       } else {
-        visit(static_cast<const Conn&>(slots_[id].conn));
+        visit(static_cast<const Conn&>(conns_[id]));
       }
     }
   }
@@ -453,23 +488,23 @@ inline std::uint32_t ConnTable::expiry_tick(Time expires_at, Time& window) const
 // Always inlined: the established-flow path calls it for every packet.
 [[gnu::always_inline]] inline void ConnTable::touch_tick(ConnId id, std::uint32_t tick) {
   assert(live(id));
-  Conn& c = slots_[id].conn;
+  Conn& c = conns_[id];
   const std::uint32_t old_expires = c.expires;
   c.expires = tick;
   // Later expiry: the entry's check comes first and re-files it. Earlier: the
   // current slot may be checked too late, so move it.
   const bool earlier = static_cast<std::int32_t>(c.expires - old_expires) < 0;
-  if (earlier && slots_[id].prev != kDetached) refile(id);
+  if (earlier && cold_[id].prev != kDetached) refile(id);
 }
 
 inline Conn& ConnTable::operator[](ConnId id) {
   assert(live(id));
-  return slots_[id].conn;
+  return conns_[id];
 }
 
 inline const Conn& ConnTable::operator[](ConnId id) const {
   assert(live(id));
-  return slots_[id].conn;
+  return conns_[id];
 }
 
 inline std::uint32_t ConnTable::group_matches(std::uint32_t g, std::uint32_t tag) const {

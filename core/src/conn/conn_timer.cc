@@ -12,11 +12,11 @@ std::uint64_t ConnTable::floor_tick(Time t) {
 
 void ConnTable::timer_link(ConnId id, std::uint32_t wheel_slot) {
   const std::uint32_t list = wheel_slot * kLanes + (id & (kLanes - 1));
-  Slot& slot = slots_[id];
+  Cold& slot = cold_[id];
   const ConnId next = wheel_[list];
-  slot.conn.timer_next = next;
+  slot.timer_next = next;
   slot.prev = kHeadBit | list;
-  if (next != kNoConn) slots_[next].prev = id;
+  if (next != kNoConn) cold_[next].prev = id;
   wheel_[list] = id;
 }
 
@@ -29,16 +29,16 @@ void ConnTable::timer_link_by_expiry(ConnId id, std::uint32_t expires) {
 }
 
 void ConnTable::timer_unlink(ConnId id) {
-  Slot& slot = slots_[id];
+  Cold& slot = cold_[id];
   if (slot.prev == kDetached) return;
   const std::uint32_t prev = slot.prev;
-  const ConnId next = slot.conn.timer_next;
+  const ConnId next = slot.timer_next;
   if (prev & kHeadBit) {
     wheel_[prev & ~kHeadBit] = next;
   } else {
-    slots_[prev].conn.timer_next = next;
+    cold_[prev].timer_next = next;
   }
-  if (next != kNoConn) slots_[next].prev = prev;
+  if (next != kNoConn) cold_[next].prev = prev;
   slot.prev = kDetached;
 }
 
@@ -53,8 +53,8 @@ bool ConnTable::take_slot(std::uint64_t tick) {
     if (head == kNoConn) continue;
     wheel_[first + lane] = kNoConn;
     wheel_[kPendingList + lane] = head;
-    slots_[head].prev = kHeadBit | (kPendingList + lane);
-    prefetch_slot(head);
+    cold_[head].prev = kHeadBit | (kPendingList + lane);
+    prefetch_whole(head);
     any = true;
   }
   pending_lane_ = 0;
@@ -75,8 +75,8 @@ ConnId ConnTable::pop_due(std::uint64_t now_tick) {
     empty = 0;
     timer_unlink(id);
     prefetch_pending(lane);
-    if (tick_due(slots_[id].conn.expires, now_tick)) return id;
-    timer_link_by_expiry(id, slots_[id].conn.expires);
+    if (tick_due(conns_[id].expires, now_tick)) return id;
+    timer_link_by_expiry(id, conns_[id].expires);
   }
   return kNoConn;
 }
@@ -89,19 +89,19 @@ ConnId ConnTable::pop_due(std::uint64_t now_tick) {
 void ConnTable::prefetch_pending(std::uint32_t lane) const {
   const ConnId next = wheel_[kPendingList + lane];
   if (next == kNoConn) return;
-  const Conn& c = slots_[next].conn;
-  if (c.timer_next != kNoConn) prefetch_slot(c.timer_next);
+  const ConnId after = cold_[next].timer_next;
+  if (after != kNoConn) prefetch_whole(after);
   __builtin_prefetch(tags_ + next);
 }
 
 // After the callback: a touched entry is re-filed; one still due (the callback
 // broke its contract) is offered again on the next tick.
 void ConnTable::settle(ConnId id, std::uint64_t now_tick) {
-  if (!live(id) || slots_[id].prev != kDetached) return;  // erased or re-filed
-  if (tick_due(slots_[id].conn.expires, now_tick)) {
+  if (!live(id) || cold_[id].prev != kDetached) return;  // erased or re-filed
+  if (tick_due(conns_[id].expires, now_tick)) {
     timer_link(id, static_cast<std::uint32_t>(now_tick + 1) & kWheelMask);  // next tick
   } else {
-    timer_link_by_expiry(id, slots_[id].conn.expires);
+    timer_link_by_expiry(id, conns_[id].expires);
   }
 }
 

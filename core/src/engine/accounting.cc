@@ -112,10 +112,10 @@ void Engine::set_state(Conn& c, ConnId id, ConnDir dir, std::uint8_t tcp_flags, 
         }
       }
       c.state = static_cast<std::uint8_t>(new_state);
-      if (new_state == TcpState::kEstablished) assure_template(c);
+      if (new_state == TcpState::kEstablished) assure_template(c, table_->ext(id).control);
     }
   } else if (c.proto == Proto::kUdp && dir == ConnDir::kOutput) {
-    assure_template(c);  // udp_state_transition: a reply assures it
+    assure_template(c, table_->ext(id).control);  // udp_state_transition: a reply assures it
   }
   table_->touch(id, conn_expiry(c, now));
 }
@@ -135,9 +135,9 @@ void Engine::first_state(Conn& c, std::uint8_t tcp_flags) {
 }
 
 // ip_vs_control_assure_ct: the connection's template, if any, is ASSURED.
-void Engine::assure_template(const Conn& c) {
-  if (c.control == kNoConn || (c.flags & kConnTemplate)) return;  // a template's is in_pkts
-  Conn& t = (*table_)[c.control];
+void Engine::assure_template(const Conn& c, ConnId control) {
+  if (control == kNoConn || (c.flags & kConnTemplate)) return;  // a template's is in_pkts
+  Conn& t = (*table_)[control];
   if (t.flags & kConnTemplate) t.state |= kTemplateAssured;
 }
 
@@ -158,10 +158,11 @@ void Engine::expire_conn(ConnId id, Time now) {
 
 void Engine::expire_now(ConnId id) {
   Conn& c = (*table_)[id];
-  if (c.control != kNoConn && !(c.flags & kConnTemplate)) {  // a template's is in_pkts
-    Conn& tmpl = (*table_)[c.control];
+  ConnExt& x = table_->ext(id);
+  if (x.control != kNoConn && !(c.flags & kConnTemplate)) {  // a template's is in_pkts
+    Conn& tmpl = (*table_)[x.control];
     if (tmpl.aux != 0) --tmpl.aux;
-    c.control = kNoConn;
+    x.control = kNoConn;
   }
   if ((c.flags & kConnTemplateOwnTimeout) != 0) template_timeout_.erase(id);
   unbind_dest(c);

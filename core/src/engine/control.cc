@@ -320,6 +320,8 @@ ControlResult Engine::add_dest(const ServiceKey& key, const RealServerConfig& d)
     rs->stats.zero();
     rs->svc = svc;
   }
+  if (!rs && free_dest_slots_.empty() && dests_.size() >= kMaxConnDests)
+    return fail(ControlError::kNoMemory, "too many real servers (65,535 at most)");
   if (!rs) {
     const std::uint32_t id = new_dest_slot();
     dests_[id].rs = std::make_unique<RealServer>();

@@ -10,8 +10,8 @@ bool is_tcp_or_udp(Proto p) { return p == Proto::kTcp || p == Proto::kUdp; }
 
 // IPVS's is_new_conn_expected() for conn_reuse_mode: a SYN on a closing
 // connection that no template controls starts a new connection.
-bool new_conn_expected(const Conn& c, int reuse_mode) {
-  if (c.control != kNoConn || c.proto != Proto::kTcp) return false;
+bool new_conn_expected(const Conn& c, ConnId control, int reuse_mode) {
+  if (control != kNoConn || c.proto != Proto::kTcp) return false;
   const auto s = static_cast<TcpState>(c.state);
   return s == TcpState::kTimeWait || s == TcpState::kClose ||
          ((reuse_mode & 2) && s == TcpState::kFinWait && (c.flags & kConnNoOutput));
@@ -113,7 +113,7 @@ Verdict Engine::from_outside(PacketView& p, Time now, std::uint32_t fwmark,
       RealServer* rs = dest_of(c);
       if (cfg_.conn_reuse_mode && p.proto == Proto::kTcp && (p.tcp_flags & kTcpSyn) &&
           ((cfg_.expire_nodest_conn && rs && rs->weight() == 0) ||
-           new_conn_expected(c, cfg_.conn_reuse_mode))) {
+           new_conn_expected(c, table_->ext(id).control, cfg_.conn_reuse_mode))) {
         expire_now(id);
         id = kNoConn;
       } else if (rs && !rs->available()) {
@@ -150,8 +150,9 @@ Verdict Engine::deliver_in(PacketView& p, const Conn& c, ConnId id, Time now) {
   ++forwarded_;
   if (__builtin_expect(sync_master_ != nullptr, 0)) {
     sync_conn(id, now);  // engine/sync.cc
-  } else if ((c.flags & kConnOnePacket) && c.control != kNoConn) {
-    ++template_in_pkts((*table_)[c.control]);  // ip_vs_sync_conn counts it on a master
+  } else if (c.flags & kConnOnePacket) {
+    const ConnId tmpl = table_->ext(id).control;
+    if (tmpl != kNoConn) ++table_->template_in_pkts(tmpl);  // ip_vs_sync_conn counts it on a master
   }
   return forward_verdict(c, id, Side::kInside, c.daddr);
 }

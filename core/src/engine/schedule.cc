@@ -113,8 +113,9 @@ ConnId Engine::persistent_template(VirtualService& svc, const PacketView& p,
   t.flags = static_cast<std::uint16_t>(kConnTemplate | kConnInactive | static_cast<std::uint16_t>(rs->cfg.fwd));
   if (rs->cfg.fwd != ForwardMethod::kMasq) t.flags |= kConnNoOutput;
   t.dest = rs->id;
-  t.control = 0;  // in_pkts
-  tid = table_->insert(t, now + svc.cfg.timeout);
+  ConnExt x;
+  x.control = 0;  // in_pkts
+  tid = table_->insert(t, now + svc.cfg.timeout, x);
   if (tid == kNoConn) {
     full = true;
     return kNoConn;
@@ -170,7 +171,8 @@ Verdict Engine::schedule_new(PacketView& p, VirtualService& svc, std::uint32_t f
   if (p.proto == Proto::kUdp && (svc.cfg.flags & kSvcOnePacket)) c.flags |= kConnOnePacket;
   c.state = p.proto == Proto::kTcp ? static_cast<std::uint8_t>(TcpState::kNone) : kUdpStateNormal;
   c.dest = rs->id;
-  c.control = tmpl;
+  ConnExt x;
+  x.control = tmpl;
   // ip_vs_in's state change and in_pkts for this packet, made on the local
   // copy: the entry is stored in its final form, with its timer in the right
   // list at once, and nothing below reads it back. Its slot is likely still
@@ -179,7 +181,7 @@ Verdict Engine::schedule_new(PacketView& p, VirtualService& svc, std::uint32_t f
   first_state(c, p.tcp_flags);
   c.aux = 1;
 
-  const ConnId id = table_->insert(c, conn_expiry(c, now));
+  const ConnId id = table_->insert(c, conn_expiry(c, now), x);
   if (id == kNoConn) return drop(DropReason::kTableFull);
   record_fwmark(id, fwmark, rs);
   // From the local copy. The scheduler hears of the bind and of the first
@@ -193,7 +195,7 @@ Verdict Engine::schedule_new(PacketView& p, VirtualService& svc, std::uint32_t f
     table_->touch(tmpl, entry_expiry(tmpl, now));
   }
   if (c.proto == Proto::kTcp && c.state == static_cast<std::uint8_t>(TcpState::kEstablished))
-    assure_template(c);
+    assure_template(c, tmpl);
   ++rs->stats.counters.conns;
   ++svc.stats.counters.conns;
   ++total_.counters.conns;

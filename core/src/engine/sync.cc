@@ -25,12 +25,12 @@ std::int64_t to_ms(Duration d) { return std::chrono::duration_cast<milliseconds>
 // cp->sync_endtime starts as the creation time (ip_vs_conn_new); the engine
 // records it on the connection's first packet, which is its creation.
 // Indexed by slot: sized to the table's id_bound(), beyond its capacity.
-std::uint32_t& sync_endtime(std::vector<std::uint32_t>& endtimes, std::size_t slots, Conn& c,
+std::uint32_t& sync_endtime(std::vector<std::uint32_t>& endtimes, std::size_t slots, ConnExt& x,
                             ConnId id, Time now) {
   if (endtimes.empty()) endtimes.resize(slots, 0);
-  if (!(c.sync_flags & kSyncEndtimeSet)) {
+  if (!(x.sync_flags & kSyncEndtimeSet)) {
     endtimes[id] = static_cast<std::uint32_t>(to_ms(now)) & ~3u;
-    c.sync_flags |= kSyncEndtimeSet;
+    x.sync_flags |= kSyncEndtimeSet;
   }
   return endtimes[id];
 }
@@ -53,10 +53,13 @@ void Engine::sync_conn(ConnId id, std::uint32_t pkts, Time now) {
     if (!(c->flags & kConnOnePacket) && sync_needed(*c, id, pkts, now))
       sync_master_->on_conn_changed(sync_entry(id, now), now);
     // Nothing controls a template (its `control` is its in_pkts).
-    if ((c->flags & kConnTemplate) || c->control == kNoConn) return;
-    id = c->control;
+    if (c->flags & kConnTemplate) return;
+    const ConnId control = table_->ext(id).control;
+    if (control == kNoConn) return;
+    id = control;
     c = &(*table_)[id];
-    pkts = (c->flags & kConnTemplate) ? ++template_in_pkts(*c) : sync_sysctls_.sync_threshold;
+    pkts =
+        (c->flags & kConnTemplate) ? ++table_->template_in_pkts(id) : sync_sysctls_.sync_threshold;
   }
 }
 
@@ -68,17 +71,18 @@ bool Engine::sync_needed(Conn& c, ConnId id, std::uint32_t pkts, Time now) {
   const std::int64_t timeout = to_ms(entry_expiry(id, now) - now);
   const auto now_t = static_cast<std::uint32_t>(to_ms(now));
   std::uint32_t n = static_cast<std::uint32_t>(now_t + timeout) & ~3u;
+  ConnExt& x = table_->ext(id);
   bool force = false;
   if (!tmpl) {
-    if (s.sync_persist_mode && c.control != kNoConn) return false;
+    if (s.sync_persist_mode && x.control != kNoConn) return false;
     if (c.proto == Proto::kTcp) {
       if (!((1u << c.state) & kSyncedTcpStates)) return false;
-      force = c.state != c.sync_state;
+      force = c.state != x.sync_state;
     }
   }
   // Kept whatever sync_refresh_period is, so that turning it on later
   // measures from the last sync, as the kernel's cp->sync_endtime does.
-  std::uint32_t& endtime = sync_endtime(sync_endtime_, table_->id_bound(), c, id, now);
+  std::uint32_t& endtime = sync_endtime(sync_endtime_, table_->id_bound(), x, id, now);
   if (!(force && c.state != static_cast<std::uint8_t>(TcpState::kEstablished))) {
     const std::int64_t refresh = to_ms(s.sync_refresh_period);
     if (refresh > 0) {
@@ -101,7 +105,7 @@ bool Engine::sync_needed(Conn& c, ConnId id, std::uint32_t pkts, Time now) {
       return false;
     }
   }
-  c.sync_state = c.state;  // cp->old_state, templates' too
+  x.sync_state = c.state;  // cp->old_state, templates' too
   endtime = n;
   return true;
 }
@@ -225,11 +229,12 @@ ConnId Engine::sync_create(const SyncConn& s, std::uint16_t flags, Time now) {
   c.daddr = s.daddr;
   c.dport = s.dport;
   c.flags = flags;
-  if (flags & kConnTemplate) c.control = 0;  // in_pkts
+  ConnExt x;
+  if (flags & kConnTemplate) x.control = 0;  // in_pkts
   RealServer* rs = sync_find_dest(s);
-  const ConnId id = table_->insert(c, now);
+  const ConnId id = table_->insert(c, now, x);
   if (id == kNoConn) return kNoConn;
-  sync_endtime(sync_endtime_, table_->id_bound(), (*table_)[id], id, now);
+  sync_endtime(sync_endtime_, table_->id_bound(), table_->ext(id), id, now);
   record_fwmark(id, s.fwmark, rs);
   if (rs) sync_bind((*table_)[id], *rs);
   if (table_->size() > peak_conns_) peak_conns_ = table_->size();
@@ -278,9 +283,9 @@ SyncApply Engine::apply_sync_conn(const SyncConn& s, Time now, bool* bound) {
 
   Conn& c = (*table_)[id];
   // in_pkts = sync_threshold, templates included.
-  (tmpl ? template_in_pkts(c) : c.aux) = sync_sysctls_.sync_threshold;
+  (tmpl ? table_->template_in_pkts(id) : c.aux) = sync_sysctls_.sync_threshold;
   c.state = static_cast<std::uint8_t>(s.state);  // a template's NONE/ASSURED too
-  c.sync_state = c.state;                        // old_state
+  table_->ext(id).sync_state = c.state;          // old_state
   Duration timeout = seconds(s.timeout_s);
   if (s.timeout_s == 0) {
     timeout = tmpl ? kSyncDefaultTimeout

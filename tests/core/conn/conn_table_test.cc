@@ -63,13 +63,13 @@ TEST(ConnTableTest, TemplatesFoundWithFindIn) {
   Conn tmpl = make(kClient & prefix_mask(24), 0, kVip, 80, kRs1, 8080);
   tmpl.flags = kConnTemplate | kConnNoCport;
   const ConnId tid = t.insert(tmpl, kNever);
-  Conn c = make(kClient, 40000, kVip, 80, kRs1, 8080);
-  c.control = tid;
-  const ConnId cid = t.insert(c, kNever);
+  ConnExt x;
+  x.control = tid;
+  const ConnId cid = t.insert(make(kClient, 40000, kVip, 80, kRs1, 8080), kNever, x);
   EXPECT_EQ(t.find_in(Proto::kTcp, kClient & prefix_mask(24), 0, kVip, 80), tid);
   EXPECT_EQ(t.find_in(Proto::kTcp, kClient, 40000, kVip, 80), cid);
   EXPECT_EQ(t.find_out(Proto::kTcp, kRs1, 8080, kClient & prefix_mask(24), 0), kNoConn);
-  EXPECT_EQ(t[cid].control, tid);
+  EXPECT_EQ(t.ext(cid).control, tid);
 }
 
 // A masquerade entry (real server talking out) is keyed on the outside peer.

@@ -121,15 +121,15 @@ TEST(ConnTimerTest, CallbackErasesOthers) {
   const ConnId tid = t.insert(tmpl, seconds(1));
   std::vector<ConnId> members;
   for (std::uint16_t p = 1; p <= 5; ++p) {
-    Conn c = client(p);
-    c.control = tid;
-    members.push_back(t.insert(c, seconds(1)));  // same slot as the template
+    ConnExt x;
+    x.control = tid;
+    members.push_back(t.insert(client(p), seconds(1), x));  // same slot as the template
   }
   const ConnId bystander = t.insert(client(99), seconds(1));
   int calls = 0;
   t.expire(seconds(1), [&](ConnId id) {
     ++calls;
-    if (t[id].control == tid || id == tid) {
+    if (t.ext(id).control == tid || id == tid) {
       // Expiring anything in the group takes the whole group down.
       for (ConnId m : members)
         if (t.contains(m)) t.erase(m);

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "engine_fixture.h"
 
 namespace lvs::test {
@@ -134,6 +136,32 @@ TEST(DeletedServer, ExpireNodestConnSetting) {
     ASSERT_TRUE(e.add_dest(s.key, nat_dest(kRs2)));
     EXPECT_EQ(e.find_dest(s.key, ip(kRs2), 8080)->active_conns, expire ? 0 : 1);  // SYN_RECV
   }
+}
+
+// A connection keeps its real server's id in 16 bits (ConnDest), so the
+// engine holds at most kMaxConnDests (65,535) real servers at a time and
+// refuses one more, as the kernel refuses an allocation it cannot make
+// (ENOMEM); the ones it has keep working.
+TEST(RealServerLimit, OneMoreThanTheIdsHoldIsRefused) {
+  Engine e(director_config());
+  std::uint32_t added = 0;
+  for (std::uint16_t s = 0; added < kMaxConnDests; ++s) {
+    const ServiceKey k = tcp_service(kVip, static_cast<std::uint16_t>(1000 + s));
+    ASSERT_TRUE(e.add_service(service_config(k, "rr")));
+    for (int i = 0; i < 256 && added < kMaxConnDests; ++i, ++added)
+      ASSERT_TRUE(e.add_dest(k, nat_dest(("10.1.0." + std::to_string(i)).c_str())));
+  }
+  const ServiceKey k = tcp_service(kVip, 80);
+  ASSERT_TRUE(e.add_service(service_config(k, "rr")));
+  const ControlResult r = e.add_dest(k, nat_dest(kRs1));
+  EXPECT_FALSE(r);
+  EXPECT_EQ(r.error, ControlError::kNoMemory);
+  // The last service (port 1255) has the last ids; rr starts at its list
+  // head, the server added last, which has the highest id.
+  Bytes b = make_packet(seg(Proto::kTcp, kClient, 40000, kVip, 1255, kSyn));
+  const Verdict v = e.process(b.data(), b.size(), Side::kOutside, at(1));
+  ASSERT_EQ(v.action, Action::kForward);
+  EXPECT_EQ(e.conns()[v.conn].dest, kMaxConnDests - 1);
 }
 
 // conn_reuse_mode: a SYN on a TIME_WAIT connection is scheduled as a new connection.
