@@ -12,6 +12,21 @@ namespace {
 constexpr Duration kMasqTcpEstablished = seconds(432000);
 constexpr Duration kMasqUdp = seconds(120);
 
+// The state a TCP packet seen in direction `dir` moves connection `c` to. A
+// DR/TUN connection sees only the client's half (IP_VS_DIR_INPUT_ONLY) until
+// a packet of the other half shows up here: from then on it is tracked in
+// both directions, as set_tcp_state drops NOOUTPUT.
+TcpState next_tcp_state(Conn& c, ConnDir dir, std::uint8_t tcp_flags) {
+  if (c.flags & kConnNoOutput) {
+    if (dir == ConnDir::kOutput) {
+      c.flags &= static_cast<std::uint16_t>(~kConnNoOutput);
+    } else {
+      dir = ConnDir::kInputOnly;
+    }
+  }
+  return tcp_next_state(static_cast<TcpState>(c.state), dir, tcp_flags);
+}
+
 }  // namespace
 
 void Engine::sched_counts_changed(RealServer& rs) {
@@ -83,18 +98,8 @@ Time Engine::conn_expiry(const Conn& c, Time now) const {
 
 void Engine::set_state(Conn& c, ConnId id, ConnDir dir, std::uint8_t tcp_flags, Time now) {
   if (c.proto == Proto::kTcp) {
-    // A DR/TUN connection sees only the client's half (IP_VS_DIR_INPUT_ONLY)
-    // until a packet of the other half shows up here: from then on it is
-    // tracked in both directions, as set_tcp_state drops NOOUTPUT.
-    if (c.flags & kConnNoOutput) {
-      if (dir == ConnDir::kOutput) {
-        c.flags &= static_cast<std::uint16_t>(~kConnNoOutput);
-      } else {
-        dir = ConnDir::kInputOnly;
-      }
-    }
     const auto old_state = static_cast<TcpState>(c.state);
-    const TcpState new_state = tcp_next_state(old_state, dir, tcp_flags);
+    const TcpState new_state = next_tcp_state(c, dir, tcp_flags);
     if (new_state != old_state) {
       if (RealServer* rs = dest_of(c)) {
         const bool inactive = (c.flags & kConnInactive) != 0;
@@ -128,8 +133,7 @@ void Engine::set_state(Conn& c, ConnId id, ConnDir dir, std::uint8_t tcp_flags, 
 // ESTABLISHED connection assures its template.
 void Engine::first_state(Conn& c, std::uint8_t tcp_flags) {
   if (c.proto != Proto::kTcp) return;  // UDP changes nothing on a client's packet
-  const ConnDir dir = (c.flags & kConnNoOutput) ? ConnDir::kInputOnly : ConnDir::kInput;
-  const TcpState state = tcp_next_state(static_cast<TcpState>(c.state), dir, tcp_flags);
+  const TcpState state = next_tcp_state(c, ConnDir::kInput, tcp_flags);
   c.state = static_cast<std::uint8_t>(state);
   if (tcp_state_active(state)) c.flags &= static_cast<std::uint16_t>(~kConnInactive);
 }

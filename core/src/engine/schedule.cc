@@ -175,9 +175,10 @@ Verdict Engine::schedule_new(PacketView& p, VirtualService& svc, std::uint32_t f
   x.control = tmpl;
   // ip_vs_in's state change and in_pkts for this packet, made on the local
   // copy: the entry is stored in its final form, with its timer in the right
-  // list at once, and nothing below reads it back. Its slot is likely still
-  // on its way from memory; waiting for it here cost a third of a new
-  // connection's time (tests/bench/README.md, session 15).
+  // list at once, and below only a sync master and one-packet scheduling read
+  // it back. Its slot is likely still on its way from memory; waiting for it
+  // here cost a third of a new connection's time (tests/bench/README.md,
+  // session 15).
   first_state(c, p.tcp_flags);
   c.aux = 1;
 
