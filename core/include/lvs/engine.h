@@ -314,6 +314,8 @@ class Engine {
                                  std::uint32_t fwmark) const;
   // `fwmark`: the packet's mark, which the new entries keep (cp->fwmark).
   Verdict schedule_new(PacketView& p, VirtualService& svc, std::uint32_t fwmark, Time now);
+  // schedule_new's last part, once the entry `id` (copy `c`) is in and bound.
+  Verdict deliver_new(PacketView& p, const Conn& c, ConnId id, Time now);
   Verdict leave(const PacketView& p, const VirtualService& svc);
   ConnId persistent_template(VirtualService& svc, const PacketView& p, std::uint32_t fwmark,
                              Time now, RealServer*& dest, bool& full);
