@@ -56,6 +56,11 @@ enum class DropReason : std::uint8_t {
 };
 std::string_view drop_reason_name(DropReason r);
 
+// 16 bytes, so that it is returned in two registers (x86-64 and AArch64):
+// returned in memory, a verdict was written field by field and then often
+// copied with one 16-byte load, which no store can forward and which waited
+// until every older store had reached the cache, a new entry's among them
+// (tests/bench/README.md, session 16).
 struct Verdict {
   Action action = Action::kPass;
   Side out = Side::kOutside;
@@ -63,13 +68,14 @@ struct Verdict {
   // With kDrop/kNoDestination: answer the sender with ICMP port unreachable
   // (build it with build_icmp_error), as IPVS's ip_vs_leave() does.
   bool icmp_unreachable = false;
-  Ip4 next_hop = 0;  // kForward: the packet's destination, or the real server for DR
   // kForward to the inside: kMasq means the packet was rewritten (NAT); kDirectRoute
   // and kTunnel leave it as it was, to be sent to next_hop's MAC (or encapsulated).
   ForwardMethod method = ForwardMethod::kMasq;
-  ConnId conn = kNoConn;
   bool new_conn = false;  // this packet was scheduled: a connection was created for it
+  Ip4 next_hop = 0;  // kForward: the packet's destination, or the real server for DR
+  ConnId conn = kNoConn;
 };
+static_assert(sizeof(Verdict) == 16, "a verdict fits two registers");
 
 struct Prefix {
   Ip4 net = 0;
@@ -314,8 +320,6 @@ class Engine {
                                  std::uint32_t fwmark) const;
   // `fwmark`: the packet's mark, which the new entries keep (cp->fwmark).
   Verdict schedule_new(PacketView& p, VirtualService& svc, std::uint32_t fwmark, Time now);
-  // schedule_new's last part, once the entry `id` (copy `c`) is in and bound.
-  Verdict deliver_new(PacketView& p, const Conn& c, ConnId id, Time now);
   Verdict leave(const PacketView& p, const VirtualService& svc);
   ConnId persistent_template(VirtualService& svc, const PacketView& p, std::uint32_t fwmark,
                              Time now, RealServer*& dest, bool& full);

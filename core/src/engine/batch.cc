@@ -96,15 +96,8 @@ void Engine::run_batch(PacketRef* pkts, Verdict* out, std::size_t n, Time now, c
           return;
         new (&views[i].v) PacketView(plain_tcp_view(t));
       }
-      // Built in place: assigned, the verdict went through a temporary whose
-      // 16-byte copy could not take its data from the field-by-field stores
-      // that had just written it, and waited for every older store to reach
-      // the cache (tests/bench/README.md, session 16).
-      if (from_client) {
-        new (&v) Verdict(from_outside(views[i].v, now, batch[i].fwmark, &probes[i]));
-      } else {
-        new (&v) Verdict(from_inside(views[i].v, now, &probes[i]));
-      }
+      v = from_client ? from_outside(views[i].v, now, batch[i].fwmark, &probes[i])
+                      : from_inside(views[i].v, now, &probes[i]);
     };
     for (std::size_t i = 0; i < m; ++i) fetch_buckets(i);
     for (std::size_t i = 0; i < m; ++i) fetch_entries(i);

@@ -202,17 +202,6 @@ Verdict Engine::schedule_new(PacketView& p, VirtualService& svc, std::uint32_t f
   ++total_.counters.conns;
 
   if (table_->size() > peak_conns_) peak_conns_ = table_->size();
-  return deliver_new(p, c, id, now);
-}
-
-// One return of one named verdict, so that deliver_in() builds it right
-// where schedule_new()'s caller gets it. As a local of schedule_new (which
-// has other returns), it was copied out with a 16-byte load of what
-// deliver_in() had just stored field by field: a load no store can forward,
-// which waits until every earlier store has reached the cache, the new
-// entry's among them, whose slot is still on its way from memory (87% of
-// schedule_new's samples; tests/bench/README.md, session 16).
-Verdict Engine::deliver_new(PacketView& p, const Conn& c, ConnId id, Time now) {
   Verdict v = deliver_in(p, c, id, now);
   defer_counts_ = false;
   if (RealServer* changed = std::exchange(counts_pending_, nullptr)) sched_counts_changed(*changed);
