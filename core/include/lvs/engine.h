@@ -72,7 +72,7 @@ struct Verdict {
   // and kTunnel leave it as it was, to be sent to next_hop's MAC (or encapsulated).
   ForwardMethod method = ForwardMethod::kMasq;
   bool new_conn = false;  // this packet was scheduled: a connection was created for it
-  Ip4 next_hop = 0;  // kForward: the packet's destination, or the real server for DR
+  Ip4 next_hop = 0;       // kForward: the packet's destination, or the real server for DR
   ConnId conn = kNoConn;
 };
 static_assert(sizeof(Verdict) == 16, "a verdict fits two registers");
